@@ -1,0 +1,1 @@
+"""The layout stage: layout folders, HTML generation with Jinja2."""
