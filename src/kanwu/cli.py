@@ -1,0 +1,111 @@
+"""The command line: ``kanwu build``, ``kanwu check``, ``kanwu layouts``.
+
+The only module that prints. Exit status: 0 fine (warnings allowed), 1 the
+typeset result has errors (for build: proof and report written, print PDF
+not), 2 invalid input (nothing written). ``--debug`` shows a traceback for
+bugs; expected failures never do.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections import Counter
+from typing import Sequence
+
+from . import __version__
+from .errors import Finding, KanwuError
+
+QUIET_CODES = {"normalized-punctuation"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kanwu", description="刊物排版：把期刊 YAML 排成印刷 PDF 和校样 PDF / "
+                                "typeset a Chinese bulletin issue into a press PDF and a proof")
+    p.add_argument("--version", action="version", version=f"kanwu {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("issue", metavar="ISSUE.yaml", help="期刊文件 / the issue file")
+        sp.add_argument("--layout", metavar="NAME", help="用这个版式代替文件里的 layout / override the layout")
+        sp.add_argument("-v", "--verbose", action="store_true", help="列出每一处标点改动 / list every normalisation")
+        sp.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈 / show tracebacks")
+
+    b = sub.add_parser("build", help="排版并写出 PDF / build the print PDF, the proof and the report",
+                       description="写出 DIR/<stem>.print.pdf、<stem>.proof.pdf、<stem>.preflight.json")
+    common(b)
+    b.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
+    b.add_argument("--round", type=int, metavar="N", help="校次：1 一校，2 二校…… / proof round")
+    c = sub.add_parser("check", help="检查并试排，不写 PDF / validate, typeset and preflight without writing",
+                       description="打印 file:line:col: level: message 形式的问题清单")
+    common(c)
+    sub.add_parser("layouts", help="列出可用版式 / list the available layouts")
+    return p
+
+
+def _print_findings(findings: Sequence[Finding], verbose: bool) -> None:
+    quiet: Counter[str] = Counter()
+    for f in findings:
+        if f.code in QUIET_CODES and not verbose:
+            quiet[f.pos.file if f.pos else "?"] += 1
+            continue
+        print(str(f), file=sys.stderr)
+    for file, n in quiet.items():
+        print(f"{file}: note: 已规范化 {n} 处标点（-v 逐条列出；源文件未改动）/ {n} punctuation marks normalised "
+              "(-v lists them; the source file is unchanged)", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kanwu`` console script."""
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 0
+    try:
+        return _run(args)
+    except KanwuError as exc:
+        for f in exc.findings:
+            print(str(f), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("kanwu: 已中断 / interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # a bug: say so, show the traceback only when asked
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        else:
+            print("kanwu: 内部错误（这是 kanwu 的缺陷，请用 --debug 重新运行并报告）/ internal error: "
+                  "this is a bug in kanwu; run again with --debug and report it", file=sys.stderr)
+        return 3
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "layouts":
+        from .layout.spec import available, load_layout
+
+        for name in available():
+            print(f"{name}\t{load_layout(name).get('title', '')}")
+        return 0
+    from .build import build
+
+    if args.command == "check":
+        result = build(args.issue, layout=args.layout, write=False)
+        _print_findings(result.report.findings, args.verbose)
+        errors = sum(f.level == "error" for f in result.report.findings)
+        warnings = sum(f.level == "warning" for f in result.report.findings)
+        print(f"{args.issue}: {result.report.pages} 页，{errors} 个错误，{warnings} 个提示 / "
+              f"{result.report.pages} pages, {errors} errors, {warnings} warnings")
+        return result.exit_code
+    result = build(args.issue, out_dir=args.output, layout=args.layout, proof_round=args.round)
+    _print_findings(result.report.findings, args.verbose)
+    for kind, path in result.written.items():
+        print(f"{kind:7} {path}")
+    if not result.report.ok:
+        extra = "（已删除过期的印刷文件）/ (the stale print PDF was removed)" if result.removed_stale_print else ""
+        print(f"预检有错误，未生成印刷文件；请看校样首页 {extra}/ preflight errors: no print PDF; "
+              "see the proof's first page", file=sys.stderr)
+    return result.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""Layout folders: ``layouts/<name>/layout.yaml`` plus templates and CSS.
+
+A layout may say ``extends: <parent>``; its settings are merged over the
+parent's (mappings deeply, everything else replaced) and a template it lacks
+is taken from the parent. An office copies a folder and changes it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from ..errors import KanwuError, Pos
+from ..units import to_pt
+
+BUILTIN = Path(__file__).resolve().parents[3] / "layouts"
+
+
+def search_path(issue_dir: Path | None = None) -> list[Path]:
+    """Where layout folders are looked for, first match wins.
+
+    The issue's own ``layouts/`` (and its parent's, for the usual
+    ``issues/`` + ``layouts/`` checkout), ``$KANWU_LAYOUTS``, the working
+    directory's ``layouts/``, then the layouts that ship with kanwu.
+    """
+    dirs: list[Path] = []
+    if issue_dir is not None:
+        dirs += [issue_dir / "layouts", issue_dir.parent / "layouts"]
+    dirs += [Path(p) for p in os.environ.get("KANWU_LAYOUTS", "").split(os.pathsep) if p]
+    dirs += [Path.cwd() / "layouts", BUILTIN]
+    seen, out = set(), []
+    for d in dirs:
+        r = d.resolve()
+        if r not in seen and r.is_dir():
+            seen.add(r)
+            out.append(r)
+    return out
+
+
+@dataclass(frozen=True)
+class FontRole:
+    """A font role (body, headline, kai...): families in order of preference."""
+
+    families: tuple[str, ...]
+    """Family names; the first found (in ``fonts/`` or on the system) is used."""
+    weight: int = 400
+    """CSS weight: 400 regular, 700 bold."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A resolved layout: merged settings and the chain of folders for templates."""
+
+    name: str
+    """The folder name."""
+    folders: tuple[Path, ...]
+    """This layout's folder, then its parents' (template fallback order)."""
+    settings: Mapping[str, Any]
+    """``layout.yaml`` merged over its parents."""
+    fonts: Mapping[str, FontRole] = field(default_factory=dict)
+    """Font roles by name."""
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        """A setting by dotted path, e.g. ``page.bleed``."""
+        cur: Any = self.settings
+        for part in dotted.split("."):
+            if not isinstance(cur, Mapping) or part not in cur:
+                return default
+            cur = cur[part]
+        return cur
+
+    def length(self, dotted: str, default: object = 0) -> float:
+        """A length setting in points."""
+        return to_pt(self.get(dotted, default))
+
+    @property
+    def page_size(self) -> tuple[float, float]:
+        """Trim size in points (width, height)."""
+        return self.length("page.width"), self.length("page.height")
+
+    @property
+    def type_area(self) -> tuple[float, float]:
+        """Width and height of the type area (版心) in points."""
+        w, h = self.page_size
+        return (w - self.length("page.margin.left") - self.length("page.margin.right"),
+                h - self.length("page.margin.top") - self.length("page.margin.bottom"))
+
+    @property
+    def body_size(self) -> float:
+        """Body text size in points."""
+        return self.length("body.size", "10.5pt")
+
+    @property
+    def leading(self) -> float:
+        """Body line pitch in points (the baseline grid)."""
+        return self.length("body.leading", "17pt")
+
+    def grid(self) -> tuple[int, float, float]:
+        """Columns, column width and gutter in points.
+
+        The column width is rounded down to whole body characters so that a
+        line of pure Han text fills it exactly; what is left widens the gutters.
+        """
+        cols = int(self.get("grid.columns", 1))
+        width = self.type_area[0]
+        gutter = self.length("grid.gutter", "5mm") if cols > 1 else 0.0
+        size = self.body_size
+        cw = int((width - gutter * (cols - 1)) / cols / size) * size
+        if cols > 1:
+            gutter = (width - cw * cols) / (cols - 1)
+        return cols, cw, gutter
+
+    def span_width(self, columns: int) -> float:
+        """Width in points of a block spanning `columns` grid columns."""
+        _, cw, gutter = self.grid()
+        return columns * cw + (columns - 1) * gutter
+
+
+def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, Mapping) and isinstance(out.get(k), Mapping) else v
+    return out
+
+
+def available(issue_dir: Path | None = None) -> list[str]:
+    """Names of all layouts that can be used (for messages and ``kanwu layouts``)."""
+    names = {p.parent.name for d in search_path(issue_dir) for p in d.glob("*/layout.yaml")}
+    return sorted(n for n in names if not n.startswith("_"))
+
+
+def load_layout(name: str, issue_dir: Path | None = None, pos: Pos | None = None) -> Layout:
+    """Find and resolve a layout by name, following ``extends:``."""
+    folders: list[Path] = []
+    settings: list[Mapping[str, Any]] = []
+    current: str | None = name
+    while current:
+        folder = next((d / current for d in search_path(issue_dir) if (d / current / "layout.yaml").is_file()), None)
+        if folder is None:
+            where = f"{pos}: " if pos else ""
+            raise KanwuError(f"{where}error: 找不到版式 “{current}”；可用的版式：{'、'.join(available(issue_dir))} / "
+                             f"unknown layout `{current}`; available: {', '.join(available(issue_dir))}")
+        if folder in folders:
+            raise KanwuError(f"{folder / 'layout.yaml'}: error: extends 形成循环 / `extends:` loops back to {current}")
+        try:
+            data = yaml.safe_load((folder / "layout.yaml").read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+            raise KanwuError(f"{folder / 'layout.yaml'}{at}: error: YAML 语法错误 / YAML syntax error") from None
+        if not isinstance(data, Mapping):
+            raise KanwuError(f"{folder / 'layout.yaml'}: error: 应为键值映射 / expected a mapping")
+        folders.append(folder)
+        settings.append(data)
+        current = data.get("extends")
+    merged: dict[str, Any] = {}
+    for data in reversed(settings):
+        merged = _merge(merged, data)
+    fonts = {role: FontRole(tuple([spec["family"]] if isinstance(spec["family"], str) else spec["family"]),
+                            int(spec.get("weight", 400)))
+             for role, spec in (merged.get("fonts") or {}).items()}
+    return Layout(name, tuple(folders), merged, fonts)

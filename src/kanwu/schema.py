@@ -1,0 +1,279 @@
+"""The issue file's schema and the validating reader.
+
+The schema is data (`Field` trees), so the guide and the validator cannot
+disagree: `ISSUE` below is the list of every key an issue may have, with the
+docstring shown to editors. `Reader.check` walks YAML nodes against it,
+converting scalars and recording every problem with its position.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .errors import Collector, KanwuError, Pos
+from .model import Text
+
+_INT = re.compile(r"^[+]?[0-9]+$")
+_BOOL = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of the issue format."""
+
+    kind: str
+    """``text``, ``int``, ``date``, ``bool``, ``map``, ``list``, ``hints`` (free mapping)."""
+    doc: str = ""
+    """What the key means, for the guide and for messages."""
+    required: bool = False
+    """Whether the key must be given."""
+    fields: Mapping[str, "Field"] = field(default_factory=dict)
+    """For ``map``: the keys it may have."""
+    item: "Field | None" = None
+    """For ``list``: what each item is."""
+
+
+def _map(doc: str, required: bool = False, **fields: Field) -> Field:
+    return Field("map", doc, required, fields)
+
+
+T, I = "text", "int"
+IMAGE = _map(
+    "图片位 / an image slot",
+    src=Field(T, "图片文件，相对于期刊文件；不写则为占位框 / image file relative to the issue file"),
+    caption=Field(T, "图片说明 / caption"),
+    credit=Field(T, "摄影或来源 / credit"),
+    place=Field("hints", "版式提示，如 {columns: 2} / layout hints"),
+)
+STORY = _map(
+    "一篇稿件 / a story",
+    id=Field(T, "稿件编号，小写字母、数字、连字符 / unique id [a-z0-9-]+", True),
+    column=Field(T, "栏目名 / column label"),
+    kicker=Field(T, "引题 / kicker"),
+    headline=Field(T, "主题（标题）/ headline", True),
+    subheadline=Field(T, "副题 / subheadline"),
+    byline=Field(T, "来源或作者，排版时加括号 / byline"),
+    lead=Field(T, "导语 / lead paragraph"),
+    body=Field(T, "正文（Markdown 子集）/ body text"),
+    body_file=Field(T, "正文文件（代替 body）/ body in a Markdown file"),
+    images=Field("list", "图片位列表 / image slots", item=IMAGE),
+    place=Field("hints", "版式提示，如 {columns: 5} / layout hints"),
+)
+ISSUE = _map(
+    "期刊文件 / issue file",
+    kanwu=Field(I, "格式版本，写 1 / format version", True),
+    publication=_map(
+        "报头与版权信息 / masthead and imprint", True,
+        name=Field(T, "刊名 / publication name", True),
+        publisher=Field(T, "主办单位 / publisher"),
+        editor=Field(T, "编印单位 / editor"),
+        permit=Field(T, "内部资料准印证号 / permit number"),
+        contact=Field(T, "地址电话（一行）/ contact line"),
+        print_run=Field(I, "印数 / print run"),
+    ),
+    issue=_map(
+        "期号与日期 / number and date", True,
+        number=Field(I, "期号 / issue number", True),
+        total=Field(I, "总期号 / running number"),
+        date=Field("date", "出版日期 YYYY-MM-DD / date", True),
+    ),
+    layout=Field(T, "版式名，layouts/ 下的文件夹 / layout folder name"),
+    pages=Field("list", "版面安排 / page plan", item=_map(
+        "一个版面 / a page",
+        title=Field(T, "版名 / page title"),
+        stories=Field("list", "本版稿件 id / story ids", item=Field(T, "稿件 id / story id")),
+    )),
+    distribution=_map(
+        "报送与抄送（简报末尾）/ distribution lines of a bulletin",
+        send_to=Field(T, "报送单位 / sent to"),
+        copy_to=Field(T, "抄送单位 / copied to"),
+    ),
+    proof=_map("校样设置 / proof settings", round=Field(I, "校次（1 = 一校）/ proof round")),
+    normalize=Field("bool", "是否规范标点（默认 true）/ normalise punctuation"),
+    stories=Field("list", "稿件列表 / stories", True, item=STORY),
+)
+
+KIND_WORDS = {
+    "text": "文字 / text", "int": "整数 / a whole number", "date": "日期 YYYY-MM-DD / a date",
+    "bool": "true 或 false", "map": "键值映射 / a mapping (key: value)", "list": "列表 / a list (- item)",
+    "hints": "键值映射 / a mapping",
+}
+
+
+@dataclass
+class Node:
+    """A checked YAML value with its position."""
+
+    raw: yaml.Node
+    value: Any = None
+    pos: Pos = Pos("")
+
+    def plain(self) -> Any:
+        """The value as plain Python data (for layout hints)."""
+        return yaml.safe_load(yaml.serialize(self.raw))
+
+    def get(self, key: str) -> "Node | None":
+        """A key of a checked mapping."""
+        return self.value.get(key)
+
+
+class Reader:
+    """Checks YAML nodes against `Field`s, recording problems in a `Collector`."""
+
+    def __init__(self, file: str, lines: list[str], root: Path, out: Collector) -> None:
+        self.file, self.lines, self.root, self.out = file, lines, root, out
+
+    def pos(self, node: yaml.Node) -> Pos:
+        """The node's start as a 1-based position."""
+        return Pos(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def check(self, node: Node, spec: Field, where: str) -> dict[str, Node] | None:
+        """Check the document root; returns the top-level mapping or None."""
+        checked = self._check(node.raw, spec, where)
+        return checked.value if checked is not None else None
+
+    def _wrong(self, raw: yaml.Node, spec: Field, where: str, got: str = "") -> None:
+        name = where or "文件 / file"
+        self.out.error("wrong-type", f"{name} 应为{KIND_WORDS[spec.kind]}{got} / `{name}` must be {KIND_WORDS[spec.kind].split(' / ')[-1]}",
+                       self.pos(raw))
+
+    def _check(self, raw: yaml.Node, spec: Field, where: str) -> Node | None:
+        node = Node(raw, pos=self.pos(raw))
+        if isinstance(raw, yaml.ScalarNode) and raw.tag.endswith(":null") and raw.value in ("", "~", "null"):
+            if spec.required:
+                self.out.error("empty", f"{where} 不能为空 / `{where}` is empty: {spec.doc}", node.pos)
+            return None
+        if spec.kind in ("map", "hints"):
+            if not isinstance(raw, yaml.MappingNode):
+                self._wrong(raw, spec, where)
+                return None
+            node.value = self._mapping(raw, spec, where) if spec.kind == "map" else {}
+            return node
+        if spec.kind == "list":
+            if not isinstance(raw, yaml.SequenceNode):
+                self._wrong(raw, spec, where)
+                return None
+            assert spec.item is not None
+            items = [self._check(r, spec.item, f"{where}[{i + 1}]") for i, r in enumerate(raw.value)]
+            node.value = [n for n in items if n is not None]
+            return node
+        if not isinstance(raw, yaml.ScalarNode):
+            self._wrong(raw, spec, where)
+            return None
+        return self._scalar(raw, node, spec, where)
+
+    def _scalar(self, raw: yaml.ScalarNode, node: Node, spec: Field, where: str) -> Node | None:
+        s = raw.value.strip()
+        if spec.kind == "text":
+            node.value = self.text(raw)
+        elif spec.kind == "int":
+            if not _INT.match(s):
+                self._wrong(raw, spec, where, f"，而不是 “{s}”")
+                return None
+            node.value = int(s)
+        elif spec.kind == "bool":
+            if s.lower() not in _BOOL:
+                self._wrong(raw, spec, where, f"，而不是 “{s}”")
+                return None
+            node.value = _BOOL[s.lower()]
+        elif spec.kind == "date":
+            try:
+                node.value = dt.date.fromisoformat(s)
+            except ValueError:
+                self.out.error("bad-date", f"{where} 不是有效日期 “{s}”，应为 YYYY-MM-DD，如 2020-12-15 / "
+                               "not a valid date, expected YYYY-MM-DD", node.pos)
+                return None
+        return node
+
+    def _mapping(self, raw: yaml.MappingNode, spec: Field, where: str) -> dict[str, Node]:
+        result: dict[str, Node] = {}
+        seen: set[str] = set()
+        for knode, vnode in raw.value:
+            key = str(knode.value)
+            path = f"{where}.{key}" if where else key
+            if key in seen:
+                self.out.error("duplicate-key", f"键 “{key}” 重复 / duplicate key `{path}`", self.pos(knode))
+                continue
+            if key not in spec.fields:
+                near = difflib.get_close_matches(key, list(spec.fields), 1, 0.6)
+                hint = f"，是不是 “{near[0]}”？/ did you mean `{near[0]}`?" if near else \
+                    f" / expected one of: {', '.join(spec.fields)}"
+                self.out.error("unknown-key", f"不认识的键 “{key}”{hint}", self.pos(knode))
+                continue
+            seen.add(key)
+            checked = self._check(vnode, spec.fields[key], path)
+            if checked is not None:
+                result[key] = checked
+        for key, f in spec.fields.items():
+            if f.required and key not in seen:
+                name = f"{where}.{key}" if where else key
+                self.out.error("missing-key", f"缺少必填项 “{name}”（{f.doc}）/ missing required key `{name}`",
+                               self.pos(raw))
+        return result
+
+    def text(self, raw: yaml.ScalarNode) -> Text:
+        """A scalar as `Text`, mapping each value line to its source line."""
+        pos = self.pos(raw)
+        if raw.style in ("|", ">"):
+            return self._block_text(raw, pos)
+        if raw.style in ('"', "'"):
+            pos = Pos(pos.file, pos.line, pos.col + 1)
+        return Text(raw.value, pos)
+
+    def _block_text(self, raw: yaml.ScalarNode, pos: Pos) -> Text:
+        first = raw.start_mark.line + 1
+        # the end mark sits on the first line after the scalar unless the file ends inside it
+        stop = raw.end_mark.line + (1 if raw.end_mark.column else 0)
+        body = self.lines[first:stop]
+        indent = min((len(ln) - len(ln.lstrip(" ")) for ln in body if ln.strip()), default=0)
+        starts, offset = [], 0
+        for i, ln in enumerate(body):
+            starts.append((offset, first + i + 1, indent + 1))
+            offset += max(len(ln) - indent, 0) + 1
+        return Text(raw.value, Pos(pos.file, first + 1, indent + 1), tuple(starts))
+
+    def resolve_path(self, node: Node, must_exist: bool = True) -> Path | None:
+        """A user path, resolved inside the issue folder; problems are recorded."""
+        text = node.value.value.strip()
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text) or text.startswith("data:"):
+            self.out.error("remote-path", f"不允许网络地址 “{text}”：请把文件放进期刊文件夹 / "
+                           "URLs are not allowed: kanwu never fetches from the network", node.pos)
+            return None
+        p = Path(text)
+        if p.is_absolute():
+            self.out.error("outside-path", f"不允许绝对路径 “{text}”，请写相对于期刊文件的路径 / "
+                           "absolute paths are not allowed; write the path relative to the issue file", node.pos)
+            return None
+        full = (self.root / p).resolve()
+        if not full.is_relative_to(self.root):
+            self.out.error("outside-path", f"路径 “{text}” 指向期刊文件夹之外 / the path leads outside the issue's folder",
+                           node.pos)
+            return None
+        if must_exist and not full.is_file():
+            self.out.error("missing-file", f"找不到文件 “{text}” / file not found", node.pos)
+            return None
+        return full
+
+    def read_text_file(self, node: Node) -> Text | None:
+        """A ``body_file``: read as UTF-8 with positions in that file."""
+        from .load import read_source
+        path = self.resolve_path(node)
+        if path is None:
+            return None
+        shown = str(Path(self.file).parent / node.value.value.strip())
+        try:
+            text = read_source(path, shown)
+        except KanwuError as exc:
+            self.out.findings.extend(exc.findings)
+            return None
+        starts, off = [], 0
+        for i, ln in enumerate(text.split("\n")):
+            starts.append((off, i + 1, 1))
+            off += len(ln) + 1
+        return Text(text, Pos(shown, 1, 1), tuple(starts))

@@ -1,0 +1,540 @@
+"""Compose a Chinese paragraph into finished, justified lines (clreq, GB/T 15834).
+
+WeasyPrint cannot justify Chinese, compress punctuation or space Han from
+Latin, so kanwu breaks and justifies body paragraphs itself and hands
+WeasyPrint lines that only need placing (see :mod:`kanwu.layout.lines`).
+
+Model.  The paragraph is cut into *units* that are never split: one Han
+character, one punctuation mark, one ``——``/``……``, one Latin word or number
+(``99.6%``, ``1,286``, ``PM2.5``, ``-3℃``).  Between two units sits *glue*:
+``char`` (Han–Han, Han–mark, …: natural 0, stretchable), ``auto`` (Han–Latin:
+1/4 em, shrinks to 1/8, stretches to 3/8), ``space`` (U+0020 in the text) or
+``none`` (inside an over-long URL split as a last resort).  Every unit is
+measured with :class:`~kanwu.text.metrics.FontMetrics` in its own style.
+
+Fixed compressions come first: of two adjacent marks the one whose blank half
+touches the other is set half width (``halt``), so ``。”`` ``，“`` ``】，“``
+total 1.5 em per pair; a closing/pause mark ending a line and an opening
+mark starting a line (not the indented first line) are set half width.
+Remaining full-width closing marks inside a line are shrinkable glue
+(squeeze before push).  Breaking is total-fit: dynamic programming over the
+break opportunities minimising squared adjustment ratios plus penalties;
+forbidden breaks are never offered, a one-Han last line is heavily
+penalised, and a line that cannot be made to fit is marked ``overfull``.
+
+Justification follows clreq's priorities: shrink marks, then Han–Latin gaps
+(to 1/8 em); stretch Han–Latin gaps (to 3/8 em), then every other gap between
+units equally.  Stretch after a one-character CJK unit becomes its
+``letter_spacing``; after a Latin word or a multi-character unit it becomes the
+next segment's ``space_before`` (letters inside a word are never spaced).
+The line's last character never carries letter-spacing (it would overflow).
+
+Text contract: the segments of all lines, concatenated, equal the paragraph
+text except that white space at a line break (and at the paragraph's ends)
+is dropped, as a browser drops it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from kanwu.text.metrics import FontMetrics
+
+__all__ = ["Run", "Segment", "Line", "Composed", "compose", "NO_START", "NO_END",
+           "OPENING", "CLOSING", "char_kind"]
+
+#: may not start a line (clreq, GB/T 15834, plus the measuring tool's list)
+NO_START = frozenset("、，。．：；！？）］｝》〉」』】〕〗〙〛”’…‥—―⸺·～%％‰℃.,;:?!)]}\u30fc")
+#: may not end a line
+NO_END = frozenset("（［｛《〈「『【〔〖〘〚“‘([{")
+#: marks whose blank half is on the left (halt shifts the glyph left)
+OPENING = frozenset("“‘（《〈「『【〔〖〘〚［｛")
+#: marks whose blank half is on the right (zh-Hans: pause marks sit left)
+CLOSING = frozenset("，。、；：！？”’）》〉」』】〕〗〙〛］｝")
+_OTHER_PUNCT = frozenset("—―⸺…‥·～〃")
+_REPEATS = frozenset("—―⸺…‥")          # runs of these form one unit (——, ……)
+_UNIT_SUFFIX = frozenset("℃‰％")          # join a preceding number (-3℃)
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_URL_SEPS = frozenset("/.-_?&=#")
+_EPS = 1e-6
+
+# Costs of the line breaker (squared ratios; 1.0 per line keeps lines few).
+_LINE = 1.0
+_STRETCH_UNIT = 0.05      # em of extra space per gap that costs 1
+_SHRINK_WEIGHT = 3.0      # cost of shrinking every mark of a line fully
+_AUTO_WEIGHT = 0.5        # cost of using all Han–Latin stretch/shrink
+_SPACE_STRETCH = 0.25     # Latin spaces take this share of a char gap's stretch
+_ORPHAN = 1e4
+_URL_BREAK = 40.0
+_CHAR_BREAK = 400.0
+_UNJUSTIFIABLE = 1e3
+_OVERFULL = 1e6
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of paragraph text in one inline style (input to :func:`compose`)."""
+
+    text: str
+    style: str = ""  #: key into ``fonts``: "" (regular body), "strong", "em", …
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of one line set in one style with one spacing."""
+
+    text: str
+    style: str
+    letter_spacing: float = 0.0  #: pt added after every character of ``text``
+    space_before: float = 0.0    #: pt of margin before the segment (never negative)
+    halt: bool = False           #: set with ``font-feature-settings: "halt"``
+
+
+@dataclass(frozen=True)
+class Line:
+    """One composed line; ``width`` is its set width in pt (== measure when justified)."""
+
+    segments: tuple[Segment, ...]
+    width: float
+    last: bool
+    overfull: bool = False  #: no break kept it within the measure
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A composed paragraph: its lines and its unchanged characters."""
+
+    lines: tuple[Line, ...]
+    text: str
+
+
+def char_kind(ch: str) -> str:
+    """Classify ``ch``: "P" CJK mark, "S" breaking space, "H" Han/full-width, "L" Latin."""
+    if ch in OPENING or ch in CLOSING or ch in _OTHER_PUNCT:
+        return "P"
+    if ch.isspace() and ch != "\u3000":
+        return "S"
+    o = ord(ch)
+    if (0x2E80 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF or 0xF900 <= o <= 0xFAFF
+            or 0xFE30 <= o <= 0xFE4F or 0xFF01 <= o <= 0xFF60 or 0xFFE0 <= o <= 0xFFE6
+            or 0x20000 <= o <= 0x3FFFF or ch in "℃‰"):
+        return "H"
+    return "L"
+
+
+class _Unit:
+    """One unbreakable unit: its parts (text, style) and its measured widths in pt."""
+
+    __slots__ = ("parts", "text", "kind", "w", "halt", "hw", "cut_open", "cut_close",
+                 "shrink", "ideo")
+
+    def __init__(self, parts: list[tuple[str, str]], kind: str) -> None:
+        self.parts = parts
+        self.text = "".join(t for t, _ in parts)
+        self.kind = kind
+        self.halt = False     # fixed (pair) compression
+        self.w = self.hw = 0.0
+        self.cut_open = self.cut_close = self.shrink = 0.0
+        self.ideo = kind == "H" and bool(_HAN_RE.match(self.text))
+
+
+
+def _merge_parts(chars: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Join consecutive (char, style) pairs of one style into (text, style) parts."""
+    parts: list[tuple[str, str]] = []
+    for c, s in chars:
+        if parts and parts[-1][1] == s:
+            parts[-1] = (parts[-1][0] + c, s)
+        else:
+            parts.append((c, s))
+    return parts
+
+
+def _tokenize(runs: Sequence[Run]) -> tuple[list[_Unit], list[str], list[str]]:
+    """Cut runs into units plus the white space (text, style) after each unit.
+
+    White space before the first and after the last unit is dropped.
+    """
+    chars = [(ch, r.style) for r in runs for ch in r.text]
+    kinds = [char_kind(ch) for ch, _ in chars]
+    units: list[_Unit] = []
+    glue: list[str] = []
+    gstyle: list[str] = []
+    pending, pstyle = "", ""
+    i, n = 0, len(chars)
+    while i < n:
+        ch, k = chars[i][0], kinds[i]
+        if k == "S":
+            pstyle = pstyle if pending else chars[i][1]
+            pending += ch
+            i += 1
+            continue
+        j = i + 1
+        if k == "L":
+            # a word or number: Latin characters, plus ℃/‰/％ right after a digit
+            while j < n and (kinds[j] == "L" or (
+                    chars[j][0] in _UNIT_SUFFIX and chars[j - 1][0].isdigit())):
+                j += 1
+        elif ch in _REPEATS:
+            while j < n and chars[j][0] == ch:
+                j += 1
+        if units:
+            glue.append(pending)
+            gstyle.append(pstyle)
+        units.append(_Unit(_merge_parts(chars[i:j]), k))
+        pending = ""
+        i = j
+    return units, glue, gstyle
+
+
+def _split_long(units: list[_Unit], glue: list[str], gstyle: list[str],
+                fonts: Mapping[str, FontMetrics], size: float, measure: float) -> list[float]:
+    """Split over-long Latin units (URLs) so the breaker may open them as a last resort.
+
+    A Latin unit wider than a third of the measure that contains letters gets
+    break opportunities after URL separators (penalty ``_URL_BREAK``); a piece
+    still wider than the measure gets them between all characters
+    (``_CHAR_BREAK``).  Pieces are joined by empty glue of kind ``none``.
+    Returns the break penalty of every glue (0 for ordinary glue).
+    """
+    out_u: list[_Unit] = []
+    out_g: list[str] = []
+    out_s: list[str] = []
+    pens: list[float] = []
+    for idx, u in enumerate(units):
+        if idx:
+            out_g.append(glue[idx - 1])
+            out_s.append(gstyle[idx - 1])
+            pens.append(0.0)
+        if u.kind != "L":
+            out_u.append(u)
+            continue
+        flat = [(c, s) for t, s in u.parts for c in t]
+        width = sum(fonts[s].advance(c) for c, s in flat) * size
+        letters = any(c.isalpha() for c, _ in flat)
+        if width <= measure / 3 or not (letters or width > measure):
+            out_u.append(u)
+            continue
+        cuts = {i: _URL_BREAK for i in range(1, len(flat)) if letters
+                and flat[i - 1][0] in _URL_SEPS and flat[i][0] not in _URL_SEPS}
+        bounds = [0, *sorted(cuts), len(flat)]
+        for lo, hi in zip(bounds, bounds[1:]):
+            if sum(fonts[s].advance(c) for c, s in flat[lo:hi]) * size > measure:
+                cuts.update({i: _CHAR_BREAK for i in range(lo + 1, hi)})
+        bounds = [0, *sorted(cuts), len(flat)]
+        for lo, hi in zip(bounds, bounds[1:]):
+            if lo:
+                out_g.append("")
+                out_s.append("")
+                pens.append(cuts[lo])
+            out_u.append(_Unit(_merge_parts(flat[lo:hi]), "L"))
+    units[:], glue[:], gstyle[:] = out_u, out_g, out_s
+    return pens
+
+
+# glue kinds
+_NONE, _CHAR, _AUTO, _SPACE = 0, 1, 2, 3
+
+
+class _Para:
+    """One paragraph's units, glue and prefix sums; breaks it and sets its lines."""
+
+    def __init__(self, runs: Sequence[Run], measure: float, size: float,
+                 fonts: Mapping[str, FontMetrics], indent: float, align: str) -> None:
+        self.M, self.size, self.fonts, self.align = measure, size, fonts, align
+        self.indent = indent * size
+        units, glue, gstyle = _tokenize(runs)
+        pens = _split_long(units, glue, gstyle, fonts, size, measure)
+        self.units, self.glue, self.gstyle, self.pens = units, glue, gstyle, pens
+        self._measure_units()
+        self._build_glue()
+        self._prefix()
+
+    def _measure_units(self) -> None:
+        """Widths, halt widths and the fixed pair compressions of every unit."""
+        size, fonts = self.size, self.fonts
+        for u in self.units:
+            u.w = sum(fonts[s].advance(t) for t, s in u.parts) * size
+            u.hw = u.w
+            if u.kind == "P" and (u.text in OPENING or u.text in CLOSING):
+                u.hw = fonts[u.parts[0][1]].advance(u.text, halt=True) * size
+        can = [u.hw < u.w - _EPS for u in self.units]
+        # adjacent marks: halve the one whose blank half faces the other
+        for k in range(len(self.units) - 1):
+            a, b = self.units[k], self.units[k + 1]
+            if self.glue[k] or a.kind != "P" or b.kind != "P":
+                continue
+            if a.text in CLOSING and can[k]:
+                a.halt = True
+            elif b.text in OPENING and can[k + 1]:
+                b.halt = True
+        for u, c in zip(self.units, can):
+            if u.halt or not c:
+                continue
+            if u.text in OPENING:
+                u.cut_open = u.w - u.hw
+            else:
+                u.cut_close = u.shrink = u.w - u.hw
+
+    def _build_glue(self) -> None:
+        """Kind, natural width and break permission of the glue after every unit."""
+        us, size = self.units, self.size
+        self.gkind, self.gnat, self.ok = [], [], []
+        for k, text in enumerate(self.glue):
+            a, b = us[k], us[k + 1]
+            if text:
+                kind, nat = _SPACE, self.fonts[self.gstyle[k]].advance(text) * size
+            elif self.pens[k]:
+                kind, nat = _NONE, 0.0
+            elif (a.kind == "H" and b.kind == "L" and b.text[0] < "\u2000") or (
+                    a.kind == "L" and b.kind == "H" and a.text[-1] < "\u2000"):
+                kind, nat = _AUTO, 0.25 * size
+            else:
+                kind, nat = _CHAR, 0.0
+            self.gkind.append(kind)
+            self.gnat.append(nat)
+            self.ok.append(a.text[-1] not in NO_END and b.text[0] not in NO_START)
+
+    def _prefix(self) -> None:
+        """Prefix sums (index i = before unit i) the breaker reads in O(1)."""
+        n = len(self.units)
+        self.Q = q = [0.0] * (n + 1)      # unit widths + glue after them
+        self.SH = sh = [0.0] * (n + 1)    # mark shrink
+        self.NA = na = [0] * (n + 1)      # Han–Latin glues
+        self.NC = nc = [0] * (n + 1)      # stretchable char/space glues
+        self.ID = ide = [0] * (n + 1)     # ideographs
+        self.LA = la = [0] * (n + 1)      # Latin units
+        for i, u in enumerate(self.units):
+            g = self.gkind[i] if i < n - 1 else _NONE
+            q[i + 1] = q[i] + (u.hw if u.halt else u.w) + (self.gnat[i] if i < n - 1 else 0.0)
+            sh[i + 1] = sh[i] + u.shrink
+            na[i + 1] = na[i] + (g == _AUTO)
+            nc[i + 1] = nc[i] + (g in (_CHAR, _SPACE))
+            ide[i + 1] = ide[i] + u.ideo
+            la[i + 1] = la[i] + (u.kind == "L")
+
+    # -- line breaking -------------------------------------------------------
+    def _cost(self, a: int, b: int, last: bool) -> tuple[float, bool]:
+        """Cost of a line of units a..b-1 and whether it fits without overflowing."""
+        us, size, M = self.units, self.size, self.M
+        W = self.Q[b] - self.Q[a] - (self.gnat[b - 1] if b < len(us) else 0.0)
+        if a == 0:
+            W += self.indent
+        if a or not self.indent:
+            W -= us[a].cut_open
+        S = self.SH[b - 1] - self.SH[a]
+        if last:
+            S += us[b - 1].cut_close
+        else:
+            W -= us[b - 1].cut_close
+        eighth = self.NA[b - 1] - self.NA[a]
+        A = eighth * 0.125 * size
+        d = M - W
+        cost = _LINE + (0.0 if last else self.pens[b - 1])
+        if d < -_EPS:                         # shrink: marks first, then Han–Latin
+            need = -d
+            if need > S + A + _EPS:
+                return _OVERFULL + (need - S - A) / size * _OVERFULL, False
+            s1 = min(need, S)
+            if S:
+                cost += _SHRINK_WEIGHT * (s1 / S) ** 2
+            if need > s1 + _EPS:
+                cost += _AUTO_WEIGHT * ((need - s1) / A) ** 2
+        elif last:
+            pass
+        elif self.align != "justify":
+            cost += (d / size / 4) ** 2       # ragged: keep the rag even
+        elif d > _EPS:                        # stretch: Han–Latin first, then all gaps
+            t1 = min(d, A)
+            if A:
+                cost += _AUTO_WEIGHT * (t1 / A) ** 2
+            r = d - t1
+            if r > _EPS:
+                n = self.NC[b - 1] - self.NC[a]
+                if n:
+                    cost += (r / n / size / _STRETCH_UNIT) ** 2
+                else:
+                    cost += _UNJUSTIFIABLE * (1 + (r / size) ** 2)
+        if last and a and self.ID[b] - self.ID[a] == 1 and self.LA[b] == self.LA[a] \
+                and self.ID[b] > 1:
+            cost += _ORPHAN                   # one Han char alone on the last line
+        return cost, True
+
+    def breaks(self) -> list[int]:
+        """Total-fit breaks: the end index of every line (the last is len(units))."""
+        n = len(self.units)
+        starts = [0] + [k + 1 for k in range(n - 1) if self.ok[k] or self.pens[k]]
+        qs = [self.Q[s] for s in starts]
+        best = [float("inf")] * (n + 1)
+        prev = [0] * (n + 1)
+        best[0] = 0.0
+        # lines looser than this are only tried when nothing tighter fits
+        loose = max(6 * self.size, 0.3 * self.M) + self.indent + self.size
+        for b in starts[1:] + [n]:
+            last = b == n
+            top = bisect_right(starts, b - 1) - 1
+            hi = top if last else min(top, bisect_right(qs, self.Q[b] - self.M + loose) - 1)
+            found = self._scan(b, last, starts, hi, best, prev)
+            if not found and hi < top:
+                self._scan(b, last, starts, top, best, prev)
+        out = [n]
+        while out[-1]:
+            out.append(prev[out[-1]])
+        return out[-2::-1]
+
+    def _scan(self, b: int, last: bool, starts: list[int], hi: int,
+              best: list[float], prev: list[int]) -> bool:
+        """Relax best[b] over starts[hi], starts[hi-1], …; True if a fitting line was found."""
+        found = False
+        for idx in range(hi, -1, -1):
+            a = starts[idx]
+            if best[a] == float("inf"):
+                continue
+            cost, fits = self._cost(a, b, last)
+            if fits or not found:
+                total = best[a] + cost
+                if total < best[b]:
+                    best[b], prev[b] = total, a
+            if not fits:
+                break                          # longer lines only overflow more
+            found = True
+        return found
+
+    # -- setting one line ------------------------------------------------------
+    def set_line(self, a: int, b: int, last: bool) -> Line:
+        """Set units a..b-1 as one line: halts, spacing, then merged segments."""
+        us, size, M = self.units, self.size, self.M
+        halt = [u.halt for u in us[a:b]]
+        width = [u.hw if u.halt else u.w for u in us[a:b]]
+        ls = [0.0] * (b - a)                  # letter-spacing per unit (pt)
+        if (a or not self.indent) and us[a].cut_open:
+            halt[0], width[0] = True, us[a].hw
+        gk, gn = self.gkind[a:b - 1], self.gnat[a:b - 1]
+        nat = sum(width) + sum(gn) + (self.indent if a == 0 else 0.0)
+        cut = us[b - 1].cut_close
+        if cut and (not last or nat > M + _EPS):   # GB/T 15834: half-width mark at line end
+            halt[-1], width[-1] = True, us[b - 1].hw
+            nat -= cut
+        d = M - nat
+        auto = [0.0] * len(gk)                # extra on Han–Latin glue (pt, may be < 0)
+        e = 0.0                               # extra on every other gap (pt)
+        n_auto = gk.count(_AUTO)
+        eighth = 0.125 * size
+        if d < -_EPS:                         # squeeze: marks first, then Han–Latin
+            shrinkable = [j for j in range(b - a - 1) if not halt[j] and us[a + j].shrink]
+            S = sum(us[a + j].shrink for j in shrinkable)
+            f = min(1.0, -d / S) if S else 0.0
+            for j in shrinkable:
+                halt[j] = True
+                ls[j] = us[a + j].w - f * us[a + j].shrink - us[a + j].hw
+            rest = -d - f * S
+            if rest > _EPS and n_auto:
+                auto = [-min(eighth, rest / n_auto) if k == _AUTO else 0.0 for k in gk]
+        elif d > _EPS and self.align == "justify" and not last:
+            t1 = min(d, n_auto * eighth)
+            auto = [t1 / n_auto if k == _AUTO else 0.0 for k in gk]
+            n_gaps = sum(1 for k in gk if k in (_CHAR, _SPACE))
+            if n_gaps:
+                e = (d - t1) / n_gaps
+            elif n_auto:                      # only Han–Latin gaps: they take it all
+                auto = [d / n_auto if k == _AUTO else 0.0 for k in gk]
+        lead = self.indent if a == 0 else 0.0
+        if self.align == "center":
+            lead += max(0.0, d) / 2
+        pieces: list[list] = []               # [text, style, ls, space_before, halt]
+        sb = lead
+        for j in range(b - a):
+            u = us[a + j]
+            after = 0.0                       # space_before of the next unit
+            if j < b - a - 1:
+                kind = gk[j]
+                gap = e if kind == _CHAR else gn[j] + auto[j] if kind == _AUTO else 0.0
+                carry = u.kind != "L" and len(u.text) == 1
+                if carry and kind == _CHAR:
+                    ls[j] += gap
+                elif carry and kind == _AUTO:
+                    # keep a Han run's spacing uniform: the Han before a Latin
+                    # word spaces like its neighbours, the margin makes up the rest
+                    take = e if e <= gap else 0.0
+                    ls[j] += take
+                    after = gap - take
+                else:
+                    after = gap
+            for p, (text, style) in enumerate(u.parts):
+                pieces.append([text, style, ls[j] if u.kind != "L" else 0.0,
+                               sb if p == 0 else 0.0, halt[j]])
+            sb = after
+            if j < b - a - 1 and gk[j] == _SPACE:
+                text = self.glue[a + j]
+                pieces.append([text, self.gstyle[a + j], e / len(text), sb, False])
+                sb = 0.0
+        segs: list[Segment] = []
+        for text, style, l, s, h in pieces:
+            if segs and s < _EPS and segs[-1].style == style and segs[-1].halt == h \
+                    and abs(segs[-1].letter_spacing - l) < _EPS:
+                p = segs[-1]
+                segs[-1] = Segment(p.text + text, style, p.letter_spacing, p.space_before, h)
+            else:
+                segs.append(Segment(text, style, _r(l), _r(s), h))
+        return self._finish(segs, last)
+
+    def _finish(self, segs: list[Segment], last: bool) -> Line:
+        """Measure the segments as Pango will shape them and build the Line."""
+        size, M = self.size, self.M
+        # letter-spacing after the line's final character overflows invisibly:
+        # move it off the last character (it is 0 by construction; be safe)
+        tail = segs[-1]
+        if tail.letter_spacing and len(tail.text) > 1:
+            segs[-1:] = [Segment(tail.text[:-1], tail.style, tail.letter_spacing,
+                                 tail.space_before, tail.halt),
+                         Segment(tail.text[-1], tail.style, 0.0, 0.0, tail.halt)]
+        elif tail.letter_spacing:
+            segs[-1] = Segment(tail.text, tail.style, 0.0, tail.space_before, tail.halt)
+        width = sum(self.fonts[s.style].advance(s.text, s.halt) * size
+                    + s.letter_spacing * len(s.text) + s.space_before for s in segs)
+        return Line(tuple(segs), round(width, 4), last, overfull=width > M + 0.01)
+
+
+def _r(x: float) -> float:
+    """Round a spacing to 1/1000 pt: finer than Pango's 1/1024 pt grid, shorter markup."""
+    v = round(x, 3)
+    return 0.0 if v == 0 else v
+
+
+def compose(runs: Sequence[Run], measure: float, size: float, fonts: Mapping[str, FontMetrics],
+            *, indent: float = 2.0, align: str = "justify") -> Composed:
+    """Compose a paragraph into lines.
+
+    Args:
+        runs: the paragraph's text, run by run, each in one inline style.
+        measure: column width in pt.
+        size: font size in pt.
+        fonts: metrics per style key ("" is the regular body face).
+        indent: first-line indent in em (the first segment's ``space_before``).
+        align: "justify" (all lines but the last filled exactly to ``measure``,
+            the last set naturally from the left), "left" or "center" (no
+            stretching, centring done with the first segment's
+            ``space_before``; breaking and compression as for justify).
+
+    Returns:
+        The lines, and the paragraph text unchanged.  White space at line
+        breaks is not in any segment (see the module docstring).
+    """
+    if align not in ("justify", "left", "center"):
+        raise ValueError(f"align must be justify, left or center, not {align!r}")
+    if measure <= 0 or size <= 0:
+        raise ValueError("measure and size must be positive")
+    text = "".join(r.text for r in runs)
+    missing = {r.style for r in runs} - set(fonts)
+    if missing:
+        raise KeyError(f"no FontMetrics for style(s) {sorted(missing)}")
+    para = _Para(runs, measure, size, fonts, indent, align)
+    if not para.units:
+        return Composed((), text)
+    ends = para.breaks()
+    n = len(para.units)
+    lines = tuple(para.set_line(a, b, b == n) for a, b in zip([0, *ends[:-1]], ends))
+    return Composed(lines, text)

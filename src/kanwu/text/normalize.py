@@ -1,0 +1,396 @@
+"""Normalise clerk-typed Chinese text for print, reporting every change.
+
+Bulletin copy arrives from Windows Notepad, WeChat and PDF extraction with
+ASCII punctuation, straight quotes and full-width digits. Print needs the forms
+set out in GB/T 15834-2011 (标点符号用法) and W3C clreq (Requirements for
+Chinese Text Layout):
+
+* ``, . : ; ? ! ( )`` touching Chinese become ``，。：；？！（）`` (full-width
+  marks carry their own spacing, so ASCII spaces beside them are dropped), but
+  never inside numbers (``1,286``, ``3.14``, ``10:30``), URLs, e-mail
+  addresses, file names or Latin phrases (``Hello, world.``). Brackets are
+  decided as matched pairs, so ``f(x)`` stays and ``鞍一(2)`` becomes ``鞍一（2）``.
+* Straight quotes become curly by pairing; an apostrophe between Latin letters
+  becomes ``’``. A ``“…”`` nested in another becomes ``‘…’`` (GB/T 15834 4.1.3);
+  a third level is ``“…”`` again. Quotes that do not pair are left alone.
+* ``...``, ``。。。`` or a lone ``…`` become ``……``; ``--``, ``－－`` or a lone
+  ``—`` between Chinese become ``——`` (both marks take two ems in Chinese).
+* Full-width digits and Latin letters become half width (clreq: Western
+  characters in Chinese text are set proportional, not full width).
+
+The input is raw Markdown, so code, HTML tags, link targets, entities and
+line-start markers (``#``, ``>``, ``-``, ``1.``) are never touched, nor spaces
+that start or end a line (indentation, hard breaks). The text is never
+rewritten in place: :func:`normalize` returns the new text and the changes,
+each with offsets into the original, so the caller can report file:line:col.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["Change", "normalize", "describe"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One replacement made by the normaliser."""
+
+    start: int  # offset in the ORIGINAL text where the replaced characters start
+    end: int  # offset in the ORIGINAL text just past them (end > start)
+    before: str  # the original characters, text[start:end]
+    after: str  # what they became
+    rule: str  # "fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "halfwidth-alnum"
+
+
+_Edit = tuple[int, int, str, str]  # (start, end, replacement, rule) in the text a stage sees
+_Piece = list  # [orig_start, orig_end, current_text, rule or None]
+
+_CJK_PUNCT = frozenset("、。，：；！？“”‘’（）《》【】…—·「」『』〈〉〔〕")
+_SPACES = " \t\u3000"
+# Quotes and emphasis stars are shared with Latin text, so context looks through
+# them to the letters behind instead of counting them as Chinese.
+_LOOK_THROUGH = _SPACES + "\"'“”‘’*"
+_OPENERS = "（([{《「『【〈〔“‘"
+_CLOSERS = "。，、；：？！）》」』】〉〕,.;:?!)]}"
+_MARKS = {",": "，", ".": "。", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+_DIGITS = "0123456789０１２３４５６７８９"
+
+_URL = re.compile(r"(?:(?:https?|ftp)://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+")
+_PROTECTED = (
+    re.compile(r"^[ \t]{0,3}(`{3,}|~{3,}).*?(?:\n[ \t]{0,3}\1[ \t\r]*(?=\n|\Z)|\Z)", re.M | re.S),  # code block
+    re.compile(r"(`+)[^\n]*?\1"),  # inline code
+    re.compile(r"<!--.*?-->", re.S),  # HTML comment (may hold "--")
+    re.compile(r"</?[A-Za-z][^<>\n]*>"),  # HTML tag or autolink
+    re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"),  # e-mail
+    re.compile(r"\]\([^)\n]*\)|!\["),  # Markdown link target, image marker
+    re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"),  # HTML entity
+    # Block markers at line start: "## ", "> ", "- ", "* ", "1. ", "2) ", nested.
+    re.compile(r"^[ \t]*(?:(?:>|#{1,6}|[-*+]|\d{1,9}[.)])(?=[ \t\r\n]|\Z)[ \t]*)+", re.M),
+)
+
+
+def _is_han(c: str) -> bool:
+    o = ord(c)
+    return (0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF
+            or 0x20000 <= o <= 0x3134F or c == "〇")
+
+
+def _is_chinese(c: str) -> bool:
+    return _is_han(c) or c in _CJK_PUNCT
+
+
+def _is_word(c: str) -> bool:
+    """A letter or digit of a non-Han script (Latin words, numbers)."""
+    return c.isalnum() and not _is_han(c)
+
+
+def _ascii_alnum(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def _protected(t: str) -> bytearray:
+    """1 for every character no rule may touch (code, URLs, Markdown syntax...)."""
+    mask = bytearray(len(t))
+    for pattern in (*_PROTECTED, _URL):
+        for m in pattern.finditer(t):
+            s, e = m.span()
+            if pattern is _URL:  # a URL does not end in sentence punctuation or an unmatched ")"
+                while e > s and (t[e - 1] in ".,;:!?*'" or t[e - 1] == ")" and t.count("(", s, e) < t.count(")", s, e)):
+                    e -= 1
+            mask[s:e] = b"\x01" * (e - s)
+    return mask
+
+
+def _paragraphs(t: str) -> list[tuple[int, int]]:
+    """Spans of runs of non-blank lines: quotes and brackets never pair across them."""
+    spans, start, pos = [], None, 0
+    for line in t.split("\n"):
+        if line.strip():
+            start = pos if start is None else start
+        elif start is not None:
+            spans.append((start, pos))
+            start = None
+        pos += len(line) + 1
+    if start is not None:
+        spans.append((start, len(t)))
+    return spans
+
+
+def _side(v: Sequence[str], i: int, step: int) -> str | None:
+    """What lies beside position i in direction step, within the line.
+
+    "C" Chinese; "L" Latin words; "D" a bare number; None nothing. Latin words
+    and numbers are looked through (spaces between them too) to the Chinese
+    that may hold them, so ``了3.5.`` and ``使用 Python 3.11.`` count as Chinese.
+    """
+    j, word, letters, n = i + step, False, False, len(v)
+    while 0 <= j < n:
+        c = v[j]
+        if c in _LOOK_THROUGH:
+            j += step
+        elif _is_chinese(c):
+            return "C"
+        elif _is_word(c) or c == "%":
+            word = True
+            while 0 <= j < n and (_is_word(v[j]) or v[j] == "%" or (
+                    v[j] in ".,:" and 0 <= j + step < n and _is_word(v[j + step]))):
+                letters = letters or v[j].isalpha()
+                j += step
+        else:
+            break
+    if not word:
+        return None
+    return "L" if letters else "D"
+
+
+def _in_chinese(v: Sequence[str], s: int, e: int) -> bool:
+    """Whether the punctuation v[s:e] belongs to Chinese text."""
+    n, j = len(v), e
+    while j < n and v[j] == " ":
+        j += 1
+    if 0 < s and j < n and _is_word(v[s - 1]) and _is_word(v[j]):
+        return False  # between Latin words or numbers: 1,286 3.14 10:30 report.pdf "Hello, world" "Fig. 1"
+    left = _side(v, s, -1)
+    if left == "L" and e < n and v[e] == " ":
+        return False  # Latin punctuation is followed by a space: "Hello, world. 你好"
+    return "C" in (left, _side(v, e - 1, 1))
+
+
+def _near(t: str, i: int, step: int) -> str | None:
+    """The nearest character from i in direction step, past spaces and quotes: "C", "W" or None."""
+    while 0 <= i < len(t) and t[i] in _LOOK_THROUGH:
+        i += step
+    if not 0 <= i < len(t):
+        return None
+    return "C" if _is_chinese(t[i]) else "W" if _is_word(t[i]) else None
+
+
+def _halfwidth_edits(t: str, prot: bytearray) -> list[_Edit]:
+    edits = []
+    for m in re.finditer(r"[０-９Ａ-Ｚａ-ｚ％．]+", t):
+        s, e = m.span()
+        out = []
+        for k in range(s, e):
+            c, before, after = t[k], t[k - 1] if k else "", t[k + 1] if k + 1 < len(t) else ""
+            keep = (prot[k] or (c == "％" and not (before and before in _DIGITS))  # % only as per cent
+                    or (c == "．" and not (before and after and before in _DIGITS and after in _DIGITS)))
+            out.append(c if keep else chr(ord(c) - 0xFEE0))
+        changed = [k for k in range(s, e) if out[k - s] != t[k]]
+        if changed:  # one change per run reads better than one per digit: "１２３" → "123"
+            a, b = changed[0], changed[-1] + 1
+            edits.append((a, b, "".join(out[a - s:b - s]), "halfwidth-alnum"))
+    return edits
+
+
+def _ellipsis_dash_edits(t: str, prot: bytearray) -> list[_Edit]:
+    edits = []
+    for m in re.finditer(r"\.{3,}|。{3,}|…+|-+|—+|－+", t):
+        s, e = m.span()
+        run = m.group()
+        if any(prot[s:e]):
+            continue
+        if run[0] == "。" or (run[0] == "." or run == "…") and _in_chinese(t, s, e):
+            edits.append((s, e, "……", "ellipsis"))
+        elif run in ("--", "－－", "—"):
+            # Only between Chinese: "--help" and "2020--2021" have a Latin word or number beside them.
+            sides = (_near(t, s - 1, -1), _near(t, e, 1))
+            if "C" in sides and "W" not in sides:
+                edits.append((s, e, "——", "dash"))
+    return edits
+
+
+def _quote_edits(t: str, prot: bytearray) -> list[_Edit]:
+    """Pair quotes with a stack per paragraph; curl the straight ones, nest by depth."""
+    edits: list[_Edit] = []
+
+    def pair(o: int, c: int, kind: str, depth: int) -> None:
+        nested = kind == '"' and depth % 2 == 0  # GB/T 15834: double outside, single inside, and so on
+        want, rule = ("‘’", "nested-quotes") if nested else ("“”" if kind == '"' else "‘’", "quotes")
+        edits.extend((p, p + 1, w, rule) for p, w in ((o, want[0]), (c, want[1])) if t[p] != w)
+
+    for ps, pe in _paragraphs(t):
+        stack: list[tuple[int, str]] = []  # open quotes: (position, '"' or "'")
+        for i in range(ps, pe):
+            c = t[i]
+            if c not in "\"'“”‘’" or prot[i]:
+                continue
+            prev, nxt = t[i - 1] if i else " ", t[i + 1] if i + 1 < len(t) else " "
+            if c in "'’" and prev.isalpha() and nxt.isalpha() and not _is_han(prev) and not _is_han(nxt):
+                if c == "'":  # don't, O'Brien: an apostrophe, set as the typographic ’
+                    edits.append((i, i + 1, "’", "quotes"))
+                continue
+            kind = '"' if c in "\"“”" else "'"
+            same = [k for k, (_, kd) in enumerate(stack) if kd == kind]
+            if c in "“‘":
+                stack.append((i, kind))
+                continue
+            if c in "”’":
+                if same:
+                    k = same[-1]
+                    pair(stack[k][0], i, kind, k + 1)
+                    del stack[k:]  # anything opened inside and never closed is dropped
+                continue
+            can_close = not prev.isspace() and prev not in _OPENERS
+            can_open = not nxt.isspace() and nxt not in _CLOSERS
+            closes = can_close and bool(same)
+            if closes and can_open and t[stack[same[-1]][0]] in "“‘":
+                # After a typed “, a straight " between words opens a nested quote when
+                # enough typed ” follow to close the typed openers: “他说"好"”.
+                typed = sum(1 for p, kd in stack if kd == kind and t[p] in "“‘")
+                closes = t.count("”" if kind == '"' else "’", i + 1, pe) < typed
+            if closes:
+                k = same[-1]
+                pair(stack[k][0], i, kind, k + 1)
+                del stack[k:]
+            elif can_open:
+                stack.append((i, kind))
+    return sorted(edits)
+
+
+def _punct_edits(t: str, prot: bytearray) -> list[_Edit]:
+    v = list(t)  # t with the decisions so far, so "?!" and "(2)," see converted neighbours
+    conv: dict[int, str] = {}
+    pairs = []
+    for ps, pe in _paragraphs(t):  # brackets first, as matched pairs
+        stack: list[int] = []
+        for i in range(ps, pe):
+            if prot[i]:
+                continue
+            if t[i] in "(（":
+                stack.append(i)
+            elif t[i] in ")）" and stack:
+                pairs.append((stack.pop(), i))
+    for a, b in sorted(pairs):  # outer pairs first: an inner pair then sees "（" beside it
+        left = _side(v, a, -1)
+        if (v[a] == "（" or v[b] == "）" or any(_is_chinese(ch) for ch in v[a + 1:b])
+                or (not (a and _ascii_alnum(v[a - 1]))  # f(x) is a formula, not a note
+                    and (left == "C" or left is None and _side(v, b, 1) == "C"))):
+            for p in (a, b):
+                if t[p] in "()":
+                    conv[p] = v[p] = _MARKS[t[p]]
+    n, i = len(t), 0
+    while i < n:  # a run of marks ("?!", "?:") is decided as one, by what lies around it
+        if t[i] not in ",.:;?!" or prot[i]:
+            i += 1
+            continue
+        e = i
+        while e < n and t[e] in ",.:;?!" and not prot[e]:
+            e += 1
+        if _in_chinese(v, i, e):
+            for k in range(i, e):
+                if t[k] != "." or not ((k and t[k - 1] == ".") or (k + 1 < n and t[k + 1] == ".")):
+                    conv[k] = v[k] = _MARKS[t[k]]  # dots in ".." / "..." stay: not a full stop
+        i = e
+    edits, last = [], 0
+    for i in sorted(conv):
+        # Drop spaces beside the mark, but not those starting or ending a line
+        # (Markdown indentation and hard breaks) nor protected ones.
+        s = i
+        while s > last and t[s - 1] == " " and not prot[s - 1]:
+            s -= 1
+        if s == 0 or t[s - 1] in "\r\n":
+            s = i
+        e = i + 1
+        while e < n and t[e] == " " and not prot[e]:
+            e += 1
+        if e == n or t[e] in "\r\n":
+            e = i + 1
+        edits.append((s, e, conv[i], "fullwidth-punct"))
+        last = e
+    return edits
+
+
+_STAGES: tuple[Callable[[str, bytearray], list[_Edit]], ...] = (
+    _halfwidth_edits, _ellipsis_dash_edits, _quote_edits, _punct_edits)
+
+
+def _merge(pieces: list[_Piece], edits: list[_Edit]) -> list[_Piece]:
+    """Apply a stage's edits (offsets into the current text) to the pieces.
+
+    Each piece maps a span of the original to its current text, so the changes
+    can always be stated against the original. An edit touching an already
+    changed piece swallows it: the result is one change, named by the later rule.
+    """
+    owner = [k for k, p in enumerate(pieces) for _ in p[2]]
+    starts, off = [], 0
+    for p in pieces:
+        starts.append(off)
+        off += len(p[2])
+    groups: list[list] = []  # [first piece, last piece, edits]
+    for ed in edits:
+        a, b = owner[ed[0]], owner[ed[1] - 1]
+        if groups and a <= groups[-1][1]:
+            groups[-1][1] = max(b, groups[-1][1])
+            groups[-1][2].append(ed)
+        else:
+            groups.append([a, b, [ed]])
+    out, k = [], 0
+    for a, b, group in groups:
+        out.extend(pieces[k:a])
+        text, base = "".join(p[2] for p in pieces[a:b + 1]), starts[a]
+        for s, e, after, _ in reversed(group):
+            text = text[:s - base] + after + text[e - base:]
+        out.append([pieces[a][0], pieces[b][1], text, group[-1][3]])
+        k = b + 1
+    out.extend(pieces[k:])
+    return out
+
+
+def normalize(text: str) -> tuple[str, tuple[Change, ...]]:
+    """Return the normalised text and the changes, in order of position.
+
+    Applying the changes in order to ``text`` gives the returned text, and
+    normalising that again changes nothing. Rules depend on context that other
+    rules create (a new ``……`` makes the next comma Chinese), so the stages run
+    until a pass changes nothing; every rule only moves text towards its final
+    form, so this ends, usually after one or two passes.
+    """
+    pieces: list[_Piece] | None = None
+    current = text
+    for _ in range(2 * len(text) + 2):  # a safety net only; see above
+        changed = False
+        for stage in _STAGES:
+            edits = stage(current, _protected(current))
+            if edits:
+                if pieces is None:
+                    pieces = [[i, i + 1, ch, None] for i, ch in enumerate(text)]
+                pieces = _merge(pieces, edits)
+                current = "".join(p[2] for p in pieces)
+                changed = True
+        if not changed:
+            break
+    if pieces is None:
+        return text, ()
+    return current, tuple(Change(s, e, text[s:e], after, rule) for s, e, after, rule in pieces
+                          if rule is not None and after != text[s:e])
+
+
+_MARK_NAMES = {",": ("逗号", "comma"), ":": ("冒号", "colon"),
+               ";": ("分号", "semicolon"), "?": ("问号", "question mark"), "!": ("叹号", "exclamation mark"),
+               "(": ("括号", "parenthesis"), ")": ("括号", "parenthesis")}
+_RULE_TEXT = {
+    "quotes": ("直引号改为弯引号", "straight quote set curly"),
+    "nested-quotes": ("引号内再用引号改为单引号", "quote inside a quote set single"),
+    "ellipsis": ("省略号改为“……”", "ellipsis set as two U+2026"),
+    "dash": ("破折号改为“——”", "dash set as two em dashes"),
+    "halfwidth-alnum": ("全角数字、字母改为半角", "full-width digits or letters set half width"),
+}
+
+
+def describe(change: Change) -> str:
+    """A short bilingual message for an editor about one change.
+
+    For example ``半角逗号改为全角：", " → "，" / ASCII comma set full width``.
+    """
+    if change.rule == "fullwidth-punct":
+        mark = change.before.strip(" ")[:1]
+        zh, en = _MARK_NAMES.get(mark, ("标点", "punctuation"))
+        zh, en = ("半角句点改为句号", "ASCII full stop set as 。") if mark == "." else (
+            f"半角{zh}改为全角", f"ASCII {en} set full width")
+    elif change.rule == "quotes" and change.before == "'" and change.after == "’":
+        zh, en = "撇号改为“’”", "apostrophe set as ’"
+    else:
+        zh, en = _RULE_TEXT.get(change.rule, ("规范标点", "punctuation normalised"))
+    return f'{zh}："{change.before}" → "{change.after}" / {en}'

@@ -1,0 +1,59 @@
+"""Prepare an issue's text for layout: normalise every text value, parse bodies.
+
+Normalisation runs on the raw source of each value (Markdown included), so a
+change's offset maps straight back to the file, line and column the editor
+typed it at. The source file is never rewritten.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from ..errors import Finding
+from ..model import Image, Issue, Story, Text
+from .body import parse_body
+from .normalize import describe, normalize
+
+_STORY_TEXTS = ("headline", "column", "kicker", "subheadline", "byline", "lead", "body")
+
+
+class _Normaliser:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.findings: list[Finding] = []
+
+    def __call__(self, text: Text | None, story: str | None = None) -> Text | None:
+        if text is None or not self.enabled:
+            return text
+        value, changes = normalize(text.value)
+        for ch in changes:
+            self.findings.append(Finding("warning", "normalized-punctuation", describe(ch),
+                                         text.pos_at(ch.start), story=story,
+                                         data=(("before", ch.before), ("after", ch.after))))
+        return text.replace(value) if changes else text
+
+
+def prepare(issue: Issue, normalize_text: bool | None = None) -> tuple[Issue, list[Finding]]:
+    """The issue with normalised text and parsed bodies, and the changes made."""
+    norm = _Normaliser(issue.normalize if normalize_text is None else normalize_text)
+    stories = []
+    for st in issue.stories:
+        fields = {name: norm(getattr(st, name), st.id) for name in _STORY_TEXTS}
+        images = tuple(dataclasses.replace(im, caption=norm(im.caption, st.id), credit=norm(im.credit, st.id))
+                       for im in st.images)
+        blocks = parse_body(fields["body"]) if fields["body"] is not None else ()
+        stories.append(dataclasses.replace(st, **fields, images=images, blocks=blocks))
+    pub = issue.publication
+    pub = dataclasses.replace(pub, name=norm(pub.name), publisher=norm(pub.publisher), editor=norm(pub.editor),
+                              contact=norm(pub.contact))
+    dist = dataclasses.replace(issue.distribution, send_to=norm(issue.distribution.send_to),
+                               copy_to=norm(issue.distribution.copy_to))
+    return dataclasses.replace(issue, stories=tuple(stories), publication=pub, distribution=dist), norm.findings
+
+
+def story_characters(story: Story) -> int:
+    """字数: the characters of the story's text, without spaces (as editors count)."""
+    parts = [story.headline.value] + [b.text for b in story.blocks]
+    return sum(len("".join(p.split())) for p in parts)
+
+
+__all__ = ["prepare", "story_characters", "Image"]

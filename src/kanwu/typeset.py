@@ -1,0 +1,76 @@
+"""Typeset stage: HTML → laid-out pages with WeasyPrint, once per build.
+
+WeasyPrint is imported here and only here (it takes most of a second), so
+``kanwu --help`` and input validation stay fast. The one layout is written
+to PDF once; the proof is made from those bytes (see `kanwu.proof`).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import Finding
+from .wpext import Placement, analyse, check_version, make_fetcher
+
+
+@dataclass
+class Rendered:
+    """The laid-out document and what we learnt about it."""
+
+    document: Any
+    """The `weasyprint.Document`."""
+    placement: Placement
+    """Where stories and planned pages landed."""
+    findings: list[Finding] = field(default_factory=list)
+    """Problems found while rendering (refused URLs, slow subsetting...)."""
+    page_sizes: list[tuple[float, float]] = field(default_factory=list)
+    """Each page's trim size in points."""
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def render(html: str, base: Path, allowed: Iterable[Path]) -> Rendered:
+    """Lay out `html` (relative URLs resolve against `base`), reading only `allowed` folders."""
+    check_version()
+    from weasyprint import HTML
+    from weasyprint.text import ffi
+
+    findings: list[Finding] = []
+    if ffi.harfbuzz_subset is None:
+        findings.append(Finding("warning", "slow-font-subsetting",
+                                "没有找到 libharfbuzz-subset，字体子集化会慢几十倍：请安装 libharfbuzz-subset0 / "
+                                "libharfbuzz-subset0 is missing: font subsetting falls back to fontTools and takes "
+                                "seconds per font (apt-get install libharfbuzz-subset0)"))
+    fetcher = make_fetcher(allowed)
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        document = HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render()
+    finally:
+        logger.removeHandler(handler)
+    for url in dict.fromkeys(fetcher.refused):
+        findings.append(Finding("error", "refused-url", f"拒绝读取 {url}：kanwu 只读取期刊、版式和字体文件夹里的文件 / "
+                                "refused: kanwu reads only files in the issue, layout and font folders"))
+    sizes = [(p.width, p.height) for p in document.pages]
+    return Rendered(document, analyse(document), findings, sizes)
+
+
+def write_pdf(rendered: Rendered, variant: str | None, identifier: bytes, metadata: dict[str, str]) -> bytes:
+    """The PDF bytes of the laid-out document (written once per build)."""
+    doc = rendered.document
+    doc.metadata.title = metadata.get("title", doc.metadata.title)
+    doc.metadata.authors = [metadata["author"]] if metadata.get("author") else []
+    doc.metadata.created = metadata.get("date")
+    doc.metadata.modified = metadata.get("date")
+    doc.metadata.generator = "kanwu"
+    return doc.write_pdf(pdf_variant=variant, pdf_identifier=identifier, uncompressed_pdf=False)
