@@ -92,15 +92,13 @@ def make_proof(print_pdf: bytes, report: Report, placement: Placement, photos: l
         overlay_pages=pages, changes=changes)
     html = env.get_template("proof.html.j2").render(**ctx)
     overlay = HTML(string=html, url_fetcher=make_fetcher([])).write_pdf()
-    base = PdfReader(io.BytesIO(print_pdf))
     over = PdfReader(io.BytesIO(overlay))
-    writer = PdfWriter()
-    n_summary = len(over.pages) - len(base.pages)
-    for i in range(n_summary):
-        writer.add_page(over.pages[i])
-    for i, page in enumerate(base.pages):
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(print_pdf)))
+    n_summary = len(over.pages) - len(writer.pages)
+    for i, page in enumerate(writer.pages):
         page.merge_page(over.pages[n_summary + i])
-        writer.add_page(page)
+    for i in reversed(range(n_summary)):
+        writer.insert_page(over.pages[i], 0)
     digest = hashlib.sha256(print_pdf).digest()[:16]
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])  # noqa: SLF001 (pypdf: fixed /ID)
     writer.add_metadata({"/Title": f"{title} 校样", "/Producer": "kanwu"})

@@ -81,6 +81,8 @@ CASES = [
     ("OK, 好的", "OK, 好的"),
     ("I don't know,好吗", "I don’t know，好吗"),
     ("Hello, world.", "Hello, world."),
+    ("“Hello”, he said", "“Hello”, he said"),
+    ("好. 下一句", "好。下一句"),
     # Brackets decided as pairs.
     ("f(x)的值", "f(x)的值"),
     ("函数f(x),好", "函数f(x)，好"),
@@ -122,9 +124,11 @@ CASES = [
     ("--help 命令", "--help 命令"),
     ("命令--help", "命令--help"),
     ("2020--2021年", "2020--2021年"),
+    ("word—word", "word—word"),
     # Full-width digits and letters.
     ("１２．５％", "12.5%"),
     ("5％", "5%"),
+    ("３．１４", "3.14"),
     ("百分号％", "百分号％"),
     ("ＡＢＣ公司ａｂｃ", "ABC公司abc"),
     # Edge cases.

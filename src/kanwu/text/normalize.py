@@ -8,10 +8,13 @@ Chinese Text Layout):
 * ``, . : ; ? ! ( )`` touching Chinese become ``，。：；？！（）`` (full-width
   marks carry their own spacing, so ASCII spaces beside them are dropped), but
   never inside numbers (``1,286``, ``3.14``, ``10:30``), URLs, e-mail
-  addresses, file names or Latin phrases (``Hello, world.``). Brackets are
-  decided as matched pairs, so ``f(x)`` stays and ``鞍一(2)`` becomes ``鞍一（2）``.
+  addresses, file names or Latin phrases (``Hello, world.``). "Touching
+  Chinese" looks through spaces, quotes (shared with Latin text, so not
+  evidence either way) and a Latin word or number held in Chinese, so
+  ``增长了3.5.`` ends in ``。``. Brackets are decided as matched pairs, so
+  ``f(x)`` stays and ``鞍一(2)`` becomes ``鞍一（2）``.
 * Straight quotes become curly by pairing; an apostrophe between Latin letters
-  becomes ``’``. A ``“…”`` nested in another becomes ``‘…’`` (GB/T 15834 4.1.3);
+  becomes ``’``. A ``“…”`` nested in another becomes ``‘…’`` (GB/T 15834, 引号);
   a third level is ``“…”`` again. Quotes that do not pair are left alone.
 * ``...``, ``。。。`` or a lone ``…`` become ``……``; ``--``, ``－－`` or a lone
   ``—`` between Chinese become ``——`` (both marks take two ems in Chinese).
@@ -29,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 __all__ = ["Change", "normalize", "describe"]
 
@@ -55,8 +59,9 @@ _LOOK_THROUGH = _SPACES + "\"'“”‘’*"
 _OPENERS = "（([{《「『【〈〔“‘"
 _CLOSERS = "。，、；：？！）》」』】〉〕,.;:?!)]}"
 _MARKS = {",": "，", ".": "。", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
-_DIGITS = "0123456789０１２３４５６７８９"
+_DIGITS = frozenset("0123456789０１２３４５６７８９")
 
+_PARAGRAPH = re.compile(r"^[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*", re.M)
 _URL = re.compile(r"(?:(?:https?|ftp)://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+")
 _PROTECTED = (
     re.compile(r"^[ \t]{0,3}(`{3,}|~{3,}).*?(?:\n[ \t]{0,3}\1[ \t\r]*(?=\n|\Z)|\Z)", re.M | re.S),  # code block
@@ -86,10 +91,6 @@ def _is_word(c: str) -> bool:
     return c.isalnum() and not _is_han(c)
 
 
-def _ascii_alnum(c: str) -> bool:
-    return c.isascii() and c.isalnum()
-
-
 def _protected(t: str) -> bytearray:
     """1 for every character no rule may touch (code, URLs, Markdown syntax...)."""
     mask = bytearray(len(t))
@@ -105,17 +106,7 @@ def _protected(t: str) -> bytearray:
 
 def _paragraphs(t: str) -> list[tuple[int, int]]:
     """Spans of runs of non-blank lines: quotes and brackets never pair across them."""
-    spans, start, pos = [], None, 0
-    for line in t.split("\n"):
-        if line.strip():
-            start = pos if start is None else start
-        elif start is not None:
-            spans.append((start, pos))
-            start = None
-        pos += len(line) + 1
-    if start is not None:
-        spans.append((start, len(t)))
-    return spans
+    return [m.span() for m in _PARAGRAPH.finditer(t)]
 
 
 def _side(v: Sequence[str], i: int, step: int) -> str | None:
@@ -168,14 +159,15 @@ def _near(t: str, i: int, step: int) -> str | None:
 
 
 def _halfwidth_edits(t: str, prot: bytearray) -> list[_Edit]:
+    """Full-width digits and letters, and ％ after a digit, to half width."""
     edits = []
     for m in re.finditer(r"[０-９Ａ-Ｚａ-ｚ％．]+", t):
         s, e = m.span()
         out = []
         for k in range(s, e):
-            c, before, after = t[k], t[k - 1] if k else "", t[k + 1] if k + 1 < len(t) else ""
-            keep = (prot[k] or (c == "％" and not (before and before in _DIGITS))  # % only as per cent
-                    or (c == "．" and not (before and after and before in _DIGITS and after in _DIGITS)))
+            c, digit_before, digit_after = t[k], t[k - 1:k] in _DIGITS, t[k + 1:k + 2] in _DIGITS
+            keep = (prot[k] or (c == "％" and not digit_before)  # ％ only as per cent, ． only as decimal point
+                    or (c == "．" and not (digit_before and digit_after)))
             out.append(c if keep else chr(ord(c) - 0xFEE0))
         changed = [k for k in range(s, e) if out[k - s] != t[k]]
         if changed:  # one change per run reads better than one per digit: "１２３" → "123"
@@ -185,6 +177,7 @@ def _halfwidth_edits(t: str, prot: bytearray) -> list[_Edit]:
 
 
 def _ellipsis_dash_edits(t: str, prot: bytearray) -> list[_Edit]:
+    """Ellipses to ……, dashes between Chinese to —— (GB/T 15834, 省略号 and 破折号)."""
     edits = []
     for m in re.finditer(r"\.{3,}|。{3,}|…+|-+|—+|－+", t):
         s, e = m.span()
@@ -223,18 +216,10 @@ def _quote_edits(t: str, prot: bytearray) -> list[_Edit]:
                 continue
             kind = '"' if c in "\"“”" else "'"
             same = [k for k, (_, kd) in enumerate(stack) if kd == kind]
-            if c in "“‘":
-                stack.append((i, kind))
-                continue
-            if c in "”’":
-                if same:
-                    k = same[-1]
-                    pair(stack[k][0], i, kind, k + 1)
-                    del stack[k:]  # anything opened inside and never closed is dropped
-                continue
-            can_close = not prev.isspace() and prev not in _OPENERS
-            can_open = not nxt.isspace() and nxt not in _CLOSERS
-            closes = can_close and bool(same)
+            # A typed “ always opens and a typed ” closes; a straight quote closes the
+            # innermost open one of its kind if it can, else opens (alternation).
+            can_open = c in "“‘" or c in "\"'" and not nxt.isspace() and nxt not in _CLOSERS
+            closes = bool(same) and (c in "”’" or c in "\"'" and not prev.isspace() and prev not in _OPENERS)
             if closes and can_open and t[stack[same[-1]][0]] in "“‘":
                 # After a typed “, a straight " between words opens a nested quote when
                 # enough typed ” follow to close the typed openers: “他说"好"”.
@@ -243,13 +228,14 @@ def _quote_edits(t: str, prot: bytearray) -> list[_Edit]:
             if closes:
                 k = same[-1]
                 pair(stack[k][0], i, kind, k + 1)
-                del stack[k:]
+                del stack[k:]  # anything opened inside and never closed is dropped
             elif can_open:
                 stack.append((i, kind))
     return sorted(edits)
 
 
 def _punct_edits(t: str, prot: bytearray) -> list[_Edit]:
+    """ASCII marks in Chinese text to full width, with the spaces beside them."""
     v = list(t)  # t with the decisions so far, so "?!" and "(2)," see converted neighbours
     conv: dict[int, str] = {}
     pairs = []
@@ -265,24 +251,19 @@ def _punct_edits(t: str, prot: bytearray) -> list[_Edit]:
     for a, b in sorted(pairs):  # outer pairs first: an inner pair then sees "（" beside it
         left = _side(v, a, -1)
         if (v[a] == "（" or v[b] == "）" or any(_is_chinese(ch) for ch in v[a + 1:b])
-                or (not (a and _ascii_alnum(v[a - 1]))  # f(x) is a formula, not a note
+                or (not (a and v[a - 1].isascii() and v[a - 1].isalnum())  # f(x) is a formula, not a note
                     and (left == "C" or left is None and _side(v, b, 1) == "C"))):
             for p in (a, b):
                 if t[p] in "()":
                     conv[p] = v[p] = _MARKS[t[p]]
-    n, i = len(t), 0
-    while i < n:  # a run of marks ("?!", "?:") is decided as one, by what lies around it
-        if t[i] not in ",.:;?!" or prot[i]:
-            i += 1
+    n = len(t)
+    for m in re.finditer(r"[,.:;?!]+", t):  # a run ("?!", "?:") is decided as one, by what lies around it
+        s, e = m.span()
+        if any(prot[s:e]) or not _in_chinese(v, s, e):
             continue
-        e = i
-        while e < n and t[e] in ",.:;?!" and not prot[e]:
-            e += 1
-        if _in_chinese(v, i, e):
-            for k in range(i, e):
-                if t[k] != "." or not ((k and t[k - 1] == ".") or (k + 1 < n and t[k + 1] == ".")):
-                    conv[k] = v[k] = _MARKS[t[k]]  # dots in ".." / "..." stay: not a full stop
-        i = e
+        for k in range(s, e):
+            if t[k] != "." or not ((k and t[k - 1] == ".") or (k + 1 < n and t[k + 1] == ".")):
+                conv[k] = v[k] = _MARKS[t[k]]  # dots in ".." / "..." stay: not a full stop
     edits, last = [], 0
     for i in sorted(conv):
         # Drop spaces beside the mark, but not those starting or ending a line
@@ -314,10 +295,7 @@ def _merge(pieces: list[_Piece], edits: list[_Edit]) -> list[_Piece]:
     changed piece swallows it: the result is one change, named by the later rule.
     """
     owner = [k for k, p in enumerate(pieces) for _ in p[2]]
-    starts, off = [], 0
-    for p in pieces:
-        starts.append(off)
-        off += len(p[2])
+    starts = [0, *accumulate(len(p[2]) for p in pieces)]
     groups: list[list] = []  # [first piece, last piece, edits]
     for ed in edits:
         a, b = owner[ed[0]], owner[ed[1] - 1]
@@ -367,9 +345,8 @@ def normalize(text: str) -> tuple[str, tuple[Change, ...]]:
                           if rule is not None and after != text[s:e])
 
 
-_MARK_NAMES = {",": ("逗号", "comma"), ":": ("冒号", "colon"),
-               ";": ("分号", "semicolon"), "?": ("问号", "question mark"), "!": ("叹号", "exclamation mark"),
-               "(": ("括号", "parenthesis"), ")": ("括号", "parenthesis")}
+_MARK_NAMES = {",": ("逗号", "comma"), ":": ("冒号", "colon"), ";": ("分号", "semicolon"), "?": ("问号", "question mark"),
+               "!": ("叹号", "exclamation mark"), "(": ("括号", "parenthesis"), ")": ("括号", "parenthesis")}
 _RULE_TEXT = {
     "quotes": ("直引号改为弯引号", "straight quote set curly"),
     "nested-quotes": ("引号内再用引号改为单引号", "quote inside a quote set single"),
