@@ -52,8 +52,12 @@ class _Clock:
 
 
 def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: str | None = None,
-          write: bool = True, proof_round: int | None = None) -> BuildResult:
-    """Build one issue; with ``write=False`` (``kanwu check``) nothing is written."""
+          write: bool = True, proof_round: int | None = None, keep_html: bool = False) -> BuildResult:
+    """Build one issue; with ``write=False`` (``kanwu check``) nothing is written.
+
+    ``keep_html`` also writes the HTML given to WeasyPrint (for layout authors
+    and the benchmark).
+    """
     clock = _Clock()
     issue = load_issue(issue_file, layout)
     if not issue.layout:
@@ -79,6 +83,8 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     out = Path(out_dir or "out")
     ensure_dir(out)
     stem = Path(issue.source_name).stem
+    if keep_html:
+        write_atomic(out / f"{stem}.html", html.encode())
     paths = {k: out / f"{stem}.{k}" for k in ("print.pdf", "proof.pdf", "preflight.json")}
     pdf = typeset.write_pdf(rendered, spec.get("print.variant"), identifier(issue, spec.name),
                             metadata(issue))

@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     common(b)
     b.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
     b.add_argument("--round", type=int, metavar="N", help="校次：1 一校，2 二校…… / proof round")
+    b.add_argument("--html", action="store_true", help="同时写出交给 WeasyPrint 的 HTML（调版式用）/ also write the HTML")
     c = sub.add_parser("check", help="检查并试排，不写 PDF / validate, typeset and preflight without writing",
                        description="打印 file:line:col: level: message 形式的问题清单")
     common(c)
@@ -96,7 +97,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{args.issue}: {result.report.pages} 页，{errors} 个错误，{warnings} 个提示 / "
               f"{result.report.pages} pages, {errors} errors, {warnings} warnings")
         return result.exit_code
-    result = build(args.issue, out_dir=args.output, layout=args.layout, proof_round=args.round)
+    result = build(args.issue, out_dir=args.output, layout=args.layout, proof_round=args.round, keep_html=args.html)
     _print_findings(result.report.findings, args.verbose)
     for kind, path in result.written.items():
         print(f"{kind:7} {path}")

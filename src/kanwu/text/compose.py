@@ -131,20 +131,17 @@ def char_kind(ch: str) -> str:
 
 
 class _Unit:
-    """One unbreakable unit: its parts (text, style) and its measured widths in pt."""
+    """One unbreakable unit: its parts (text, style) and its widths in pt."""
 
-    __slots__ = ("parts", "text", "kind", "w", "halt", "hw", "cut_open", "cut_close",
-                 "shrink", "ideo")
+    __slots__ = ("parts", "text", "kind", "w", "hw", "halt", "cut_open", "cut_close", "ideo")
 
     def __init__(self, parts: list[tuple[str, str]], kind: str) -> None:
-        self.parts = parts
+        self.parts, self.kind = parts, kind
         self.text = "".join(t for t, _ in parts)
-        self.kind = kind
-        self.halt = False     # fixed (pair) compression
-        self.w = self.hw = 0.0
-        self.cut_open = self.cut_close = self.shrink = 0.0
+        self.w = self.hw = 0.0        # natural and half-width (halt) advance
+        self.halt = False             # fixed compression (adjacent marks)
+        self.cut_open = self.cut_close = 0.0   # what halt saves at line start/end
         self.ideo = kind == "H" and bool(_HAN_RE.match(self.text))
-
 
 
 def _merge_parts(chars: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -199,29 +196,22 @@ def _split_long(units: list[_Unit], glue: list[str], gstyle: list[str],
                 fonts: Mapping[str, FontMetrics], size: float, measure: float) -> list[float]:
     """Split over-long Latin units (URLs) so the breaker may open them as a last resort.
 
-    A Latin unit wider than a third of the measure that contains letters gets
-    break opportunities after URL separators (penalty ``_URL_BREAK``); a piece
-    still wider than the measure gets them between all characters
-    (``_CHAR_BREAK``).  Pieces are joined by empty glue of kind ``none``.
-    Returns the break penalty of every glue (0 for ordinary glue).
+    A Latin unit with letters wider than a third of the measure gets break
+    opportunities after URL separators (penalty ``_URL_BREAK``); a piece still
+    wider than the measure gets them between all characters (``_CHAR_BREAK``).
+    Pieces are joined by empty glue of kind ``none``.  Returns the break
+    penalty of every glue (0 for ordinary glue); the lists are updated in place.
     """
-    out_u: list[_Unit] = []
-    out_g: list[str] = []
-    out_s: list[str] = []
+    out: list[_Unit] = []
     pens: list[float] = []
     for idx, u in enumerate(units):
         if idx:
-            out_g.append(glue[idx - 1])
-            out_s.append(gstyle[idx - 1])
             pens.append(0.0)
-        if u.kind != "L":
-            out_u.append(u)
-            continue
         flat = [(c, s) for t, s in u.parts for c in t]
-        width = sum(fonts[s].advance(c) for c, s in flat) * size
+        width = sum(fonts[s].advance(c) for c, s in flat) * size if u.kind == "L" else 0.0
         letters = any(c.isalpha() for c, _ in flat)
         if width <= measure / 3 or not (letters or width > measure):
-            out_u.append(u)
+            out.append(u)
             continue
         cuts = {i: _URL_BREAK for i in range(1, len(flat)) if letters
                 and flat[i - 1][0] in _URL_SEPS and flat[i][0] not in _URL_SEPS}
@@ -232,11 +222,11 @@ def _split_long(units: list[_Unit], glue: list[str], gstyle: list[str],
         bounds = [0, *sorted(cuts), len(flat)]
         for lo, hi in zip(bounds, bounds[1:]):
             if lo:
-                out_g.append("")
-                out_s.append("")
+                glue.insert(len(out) - 1, "")   # between the previous piece and this
+                gstyle.insert(len(out) - 1, "")
                 pens.append(cuts[lo])
-            out_u.append(_Unit(_merge_parts(flat[lo:hi]), "L"))
-    units[:], glue[:], gstyle[:] = out_u, out_g, out_s
+            out.append(_Unit(_merge_parts(flat[lo:hi]), "L"))
+    units[:] = out
     return pens
 
 

@@ -11,28 +11,31 @@ hold a single character; clreq's forbidden line starts/ends apply.  A phrase
 wider than the measure alone is broken between characters; if nothing fits in
 ``max_lines`` the least overflowing break is returned.
 
-Phrases: budoux, post-processed.  We compared two phrase finders on the seed
-headlines (``以学促干，服务群众有“热度”``, ``四平路街道开展市、区人大代表集中联系
+Phrases: budoux, post-processed.  We compared three phrase finders on the
+seed headlines (``以学促干，服务群众有“热度”``, ``四平路街道开展市、区人大代表集中联系
 基层活动``, ``四平路街道完成杨浦区第十六届人大代表补选工作``) at 8, 10, 12 and 15
-characters per line:
+characters per line (``tests/unit/test_headline.py`` keeps the comparison):
 
-* budoux's Simplified Chinese model alone splits proper nouns into single
-  characters (``四|平路``, ``人|大|代表``, ``集|中``, ``补|选``, ``以|学促干``); a
-  balanced break then lands on them (``…区人 / 大代表…`` at 12).
+* budoux's Simplified Chinese model alone cuts names and terms it does not
+  know into single characters (``四|平路``, ``人|大|代表``, ``集|中``, ``补|选``,
+  ``以|学促干``) and the balancing then lands on them: ``四平路街道开展市、区人
+  / 大代表集中联系基层活动`` at 12, ``杨浦区第十六届人 / 大代表补选工作`` at 8–10.
 * a rule-based finder (breaks after punctuation and before ~20 frequent
-  headline verbs and particles: 开展、完成、服务、联系、的、和 …) gets these three
-  right but only because the list was written for them: any headline
-  without a listed word has no break at all and falls back to characters
-  (``四平路街道召开2020年第四季度居民区党组织书记例会`` →
-  ``四平路街道召开2020年第四季度居 / 民区党组织书记例会``).
-* budoux + two rules: consecutive one-character phrases are joined with each
-  other, or with the following phrase (``四平路``, ``区人大``, ``集中``,
-  ``以学促干``, ``1654人次``), and a quotation (“…”, 《…》, 「…」) is one phrase.
-  It breaks all three seed headlines at real phrase boundaries at every width
-  tried (``以学促干，/ 服务群众有“热度”``; ``四平路街道开展市、/ 区人大代表集中
-  联系基层活动`` at 14; ``四平路街道完成杨浦区 / 第十六届人大代表补选工作``) and
-  generalises, so it is what :func:`phrases` does.  jieba would do better
-  on names but is a 20 MB dictionary we do not ship.
+  headline words: 开展、完成、服务、联系、的、和 …) only knows the words on
+  its list: ``四平路街道 / 完成杨浦区第十六届人大代表补选工作`` leaves a phrase
+  wider than 12 characters, which falls back to ``四平路街道完成杨浦区第 /
+  十六届人大代表补选工作`` at 12 and 15; every new headline needs new words.
+* budoux plus three rules: a lone character joins the next phrase (or the
+  previous one at the end of a clause), a lone measure word after a
+  number joins the number (``第十六届``), a quotation (“…” 《…》) is one
+  phrase.  All three seeds break at phrase boundaries at every width:
+  ``以学促干，/ 服务群众有“热度”`` (10, 12), ``四平路街道开展市、/ 区人大代表
+  集中联系基层活动`` (15), ``四平路街道完成 / 杨浦区第十六届 / 人大代表补选工作``
+  (10), ``四平路街道完成杨浦区 / 第十六届人大代表补选工作`` (12, 15).
+
+We use the third.  It still inherits budoux's misses (``第四|季度`` can be
+chosen for balance); jieba would know more words but is not installed and a
+20 MB dictionary is more than a headline needs.
 """
 
 from __future__ import annotations
@@ -40,12 +43,14 @@ from __future__ import annotations
 from functools import lru_cache
 from itertools import combinations
 
-from kanwu.text.compose import CLOSING, NO_END, NO_START, OPENING, char_kind
+from kanwu.text.compose import NO_END, NO_START, char_kind
 from kanwu.text.metrics import FontMetrics
 
 __all__ = ["break_headline", "phrases"]
 
 _BREAK_AFTER = frozenset("，、：；\u3000")
+# measure words: a lone one belongs to the number before it (第十六|届 -> 第十六届)
+_MEASURE = frozenset("届次个位名件人年月日批户期项条家所")
 _QUOTES = {"“": "”", "《": "》", "「": "」", "『": "』", "‘": "’"}
 
 
@@ -81,33 +86,45 @@ def phrases(text: str) -> list[str]:
                 cut.append(ph[start:i + 1])
                 start = i + 1
         cut.append(ph[start:])
-    # join one-character phrases: with the singles after them, else the next phrase
-    joined: list[str] = []
-    pending = ""
+    # phrases without a character of their own (a space, a mark) join the previous
+    merged: list[str] = []
     for ph in cut:
-        pending += ph
-        if _core_len(pending) >= 2 or pending[-1] in _BREAK_AFTER:
-            joined.append(pending)
-            pending = ""
-    if pending:
-        if joined and _core_len(pending) < 2:
-            joined[-1] += pending
+        if merged and not _core_len(ph):
+            merged[-1] += ph
         else:
-            joined.append(pending)
-    # a short quotation is one phrase: merge phrases until the quote closes
-    out: list[str] = []
-    close, depth_open = "", False
-    for ph in joined:
-        if depth_open:
-            out[-1] += ph
-        else:
+            merged.append(ph)
+    # a one-character phrase is a word budoux did not know: join it to the
+    # next phrase, or to the previous one when it ends the headline or a clause
+    keep = [True] * max(0, len(merged) - 1)      # keep[i]: break after merged[i]
+    for i, ph in enumerate(merged):
+        if _core_len(ph) != 1:
+            continue
+        after_number = i and ph[0] in _MEASURE and (
+            merged[i - 1][-1].isdigit() or merged[i - 1][-1] in "一二三四五六七八九十百千万两")
+        if i + 1 < len(merged) and ph[-1] not in _BREAK_AFTER and not after_number:
+            keep[i] = False
+        elif i:
+            keep[i - 1] = False
+    out: list[str] = [merged[0]] if merged else []
+    for ph, k in zip(merged[1:], keep):
+        if k:
             out.append(ph)
+        else:
+            out[-1] += ph
+    # a quotation is one phrase: merge phrases until the quote closes
+    final: list[str] = []
+    close = ""
+    for ph in out:
+        if close:
+            final[-1] += ph
+        else:
+            final.append(ph)
         for ch in ph:
-            if not depth_open and ch in _QUOTES:
-                close, depth_open = _QUOTES[ch], True
-            elif depth_open and ch == close:
-                depth_open = False
-    return out
+            if not close and ch in _QUOTES:
+                close = _QUOTES[ch]
+            elif close and ch == close:
+                close = ""
+    return final
 
 
 def _line_width(text: str, size: float, font: FontMetrics) -> float:
@@ -117,19 +134,23 @@ def _line_width(text: str, size: float, font: FontMetrics) -> float:
 
 def _allowed(text: str, pos: int) -> bool:
     """Whether clreq lets a line end before ``text[pos]``."""
-    return text[pos - 1] not in NO_END and text[pos] not in NO_START and \
-        not (text[pos - 1] in OPENING or text[pos] in CLOSING)
+    if char_kind(text[pos - 1]) == "L" and char_kind(text[pos]) == "L":
+        return False                    # inside a number or Latin word
+    return text[pos - 1] not in NO_END and text[pos] not in NO_START
 
 
-def _solve(text: str, cuts: list[int], measure: float, size: float, font: FontMetrics,
-           max_lines: int, strict: bool) -> tuple[str, ...] | None:
-    """The best fitting split of ``text`` at some of ``cuts``; None if none fits.
+def _solve(text: str, cuts: dict[int, float], measure: float, size: float,
+           font: FontMetrics, max_lines: int, strict: bool) -> tuple[str, ...] | None:
+    """The best fitting split of ``text`` at some of ``cuts`` (position -> cost in em).
 
-    ``strict=False`` returns the least overflowing split instead of None.
+    Among the splits with the fewest lines that fit, the one with the
+    shortest longest line wins, the break costs and the spread added.
+    Returns None if none fits; ``strict=False`` returns the least overflowing
+    split instead.
     """
     best: tuple[tuple[float, ...], tuple[str, ...]] | None = None
     for k in range(1, max_lines + 1):
-        for combo in combinations(cuts, k - 1):
+        for combo in combinations(sorted(cuts), k - 1):
             bounds = (0, *combo, len(text))
             lines = tuple(text[a:b].strip("\u3000") for a, b in zip(bounds, bounds[1:]))
             if any(_core_len(line) < 2 for line in lines) and _core_len(text) >= 2:
@@ -139,7 +160,8 @@ def _solve(text: str, cuts: list[int], measure: float, size: float, font: FontMe
             if strict and over > 0.01:
                 continue
             mean = sum(widths) / len(widths)
-            key = (over, max(widths), sum((w - mean) ** 2 for w in widths),
+            spread = (sum((w - mean) ** 2 for w in widths) / len(widths)) ** 0.5
+            key = (over, max(widths) + spread / 4 + size * sum(cuts[c] for c in combo),
                    *(-w for w in widths))   # ties: longer lines on top
             if best is None or key < best[0]:
                 best = (key, lines)
@@ -174,7 +196,10 @@ def break_headline(text: str, measure: float, size: float, font: FontMetrics,
     for ph in phrases(text):
         pos += len(ph)
         bounds.append(pos)
-    cuts = [b for b in bounds[:-1] if _allowed(text, b)]
+    # a break after a pause mark reads best; one between phrases costs as
+    # much as 3 characters of balance, one inside a phrase 8
+    cuts = {b: 0.0 if text[b - 1] in _BREAK_AFTER else 3.0
+            for b in bounds[:-1] if _allowed(text, b)}
     found = _solve(text, cuts, measure, size, font, max_lines, strict=True)
     if found:
         return found
@@ -183,8 +208,8 @@ def break_headline(text: str, measure: float, size: float, font: FontMetrics,
     for a, b in zip([0, *bounds], bounds):
         if _line_width(text[a:b], size, font) > measure:
             wide.update(range(a + 1, b))
-    for extra in (wide, set(range(1, len(text)))):
-        cuts = sorted({*cuts, *(c for c in extra if _allowed(text, c))})
+    for extra in (wide, range(1, len(text))):
+        cuts.update({c: 8.0 for c in extra if c not in cuts and _allowed(text, c)})
         found = _solve(text, cuts, measure, size, font, max_lines, strict=True)
         if found:
             return found
