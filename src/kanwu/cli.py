@@ -36,12 +36,34 @@ def _parser() -> argparse.ArgumentParser:
     common(b)
     b.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
     b.add_argument("--round", type=int, metavar="N", help="校次：1 一校，2 二校…… / proof round")
+    b.add_argument("--since", metavar="OLD.proof.pdf",
+                   help="与上一校的校样比较，标出改动 / compare with an earlier proof and mark what changed")
+    b.add_argument("--show-normalized", action="store_true",
+                   help="在校样上浅色标出规范化的标点 / mark normalised punctuation on the proof")
+    b.add_argument("--png", action=argparse.BooleanOptionalAction, default=True,
+                   help="写出页面 PNG 与缩略总览（默认写）/ write page PNGs and a contact sheet (default: yes)")
     b.add_argument("--html", action="store_true", help="同时写出交给 WeasyPrint 的 HTML（调版式用）/ also write the HTML")
+    press_options(b)
+    b.add_argument("--impose", action="store_true", help="同时写出骑马订拼版 <stem>.imposed.pdf / also write imposed sheets")
+    b.add_argument("--package", action="store_true",
+                   help="同时写出给印厂的压缩包 <stem>.press.zip / also write the printer's zip (PDF, report, README, SHA-256)")
+    i = sub.add_parser("impose", help="排版并拼版（骑马订对开）/ build and impose pages 2-up for saddle stitching",
+                       description="写出 build 的全部文件和 DIR/<stem>.imposed.pdf：A4 拼在 A3 上，A3 拼在 A2 上")
+    common(i)
+    i.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
+    press_options(i)
     c = sub.add_parser("check", help="检查并试排，不写 PDF / validate, typeset and preflight without writing",
                        description="打印 file:line:col: level: message 形式的问题清单")
     common(c)
     sub.add_parser("layouts", help="列出可用版式 / list the available layouts")
     return p
+
+
+def press_options(sp: argparse.ArgumentParser) -> None:
+    """Options of the press PDF shared by build and impose."""
+    sp.add_argument("--pdfx", choices=("x-4", "x-1a"), help="PDF/X 版本（默认按版式，通常 x-4）/ PDF/X variant")
+    sp.add_argument("--marks", action=argparse.BooleanOptionalAction, default=None,
+                    help="角线、套准标记和页脚信息（默认按版式）/ crop and registration marks, slug line")
 
 
 def _print_findings(findings: Sequence[Finding], verbose: bool) -> None:
@@ -97,10 +119,19 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{args.issue}: {result.report.pages} 页，{errors} 个错误，{warnings} 个提示 / "
               f"{result.report.pages} pages, {errors} errors, {warnings} warnings")
         return result.exit_code
-    result = build(args.issue, out_dir=args.output, layout=args.layout, proof_round=args.round, keep_html=args.html)
+    if args.command == "impose":
+        result = build(args.issue, out_dir=args.output, layout=args.layout, png=False, pdfx=args.pdfx,
+                       marks=args.marks, impose=True)
+    else:
+        result = build(args.issue, out_dir=args.output, layout=args.layout, proof_round=args.round,
+                       keep_html=args.html, since=args.since, show_normalized=args.show_normalized, png=args.png,
+                       pdfx=args.pdfx, marks=args.marks, impose=args.impose, package=args.package)
     _print_findings(result.report.findings, args.verbose)
     for kind, path in result.written.items():
         print(f"{kind:7} {path}")
+    if result.report.changes is not None:
+        changed = "、".join(result.report.changes["stories"]) or "无 / none"
+        print(f"与 {args.since} 相比改动的稿件 / changed since: {changed}")
     if not result.report.ok:
         extra = "（已删除过期的印刷文件）/ (the stale print PDF was removed)" if result.removed_stale_print else ""
         print(f"预检有错误，未生成印刷文件；请看校样首页 {extra}/ preflight errors: no print PDF; "

@@ -6,8 +6,11 @@ small schema (`schema.py`), collects every problem and fails once.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import difflib
 import re
+import stat
 from pathlib import Path
 
 import yaml
@@ -18,52 +21,126 @@ from .schema import ISSUE, Node, Reader
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FORMAT_VERSION = 1
+MAX_SOURCE_BYTES = 2_000_000
+"""Issue and body files larger than this are refused unread (a bulletin's file is a few kB)."""
+MAX_BODY_CHARS = 50_000
+"""Characters one story's body may have (an A3 page holds about 5 000; the composer needs ~0.1 s per 1 000)."""
+MAX_ISSUE_CHARS = 100_000
+"""Characters of body text in one issue, all stories together."""
+LAYOUT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+# UTF-32 first: its little-endian mark starts with UTF-16's
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
 def read_source(path: Path, shown: str) -> str:
     """The file's text, decoded as UTF-8 (a BOM is fine, CRLF becomes LF).
 
-    Anything that is not UTF-8 is refused with a message saying where the
-    first bad byte is: guessing GBK risks printing mojibake.
+    Notepad's "Unicode" (UTF-16 with a byte-order mark) is decoded too: the
+    mark says which it is, so nothing is guessed. Anything else that is not
+    UTF-8 is refused with a message saying where the first bad byte is:
+    guessing GBK risks printing mojibake. Files over `MAX_SOURCE_BYTES` are
+    refused before they are read.
     """
     try:
-        data = path.read_bytes()
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise KanwuError(f"{shown}: error: 这是文件夹，不是文件 / this is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise KanwuError(f"{shown}: error: 不是普通文件 / not a regular file")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_SOURCE_BYTES + 1)
+        if len(data) > MAX_SOURCE_BYTES:
+            raise KanwuError(f"{shown}: error: 文件太大（超过 {MAX_SOURCE_BYTES // 1_000_000} MB），请拆分稿件 / "
+                             f"the file is too large (the limit is {MAX_SOURCE_BYTES:,} bytes): split it")
     except FileNotFoundError:
         raise KanwuError(f"{shown}: error: 找不到文件 / file not found") from None
     except OSError as exc:
-        raise KanwuError(f"{shown}: error: 无法读取 / cannot read: {exc.strerror}") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        hint = ""
+        raise KanwuError(f"{shown}: error: 无法读取 / cannot read: {exc.strerror or exc}") from None
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise KanwuError(f"{shown}: error: 文件以 {codec.upper()} 标记开头但内容无法解码（字节 {exc.start}）："
+                                 "请“另存为”UTF-8 / the file starts with a "
+                                 f"{codec.upper()} byte-order mark but does not decode: save it as UTF-8") from None
+            break
+    else:
+        if _looks_utf16(data):
+            raise KanwuError(f"{shown}: error: 文件像是没有字节顺序标记的 UTF-16 编码，请在记事本中“另存为”并选择 UTF-8 / "
+                             "the file looks like UTF-16 without a byte-order mark: save it as UTF-8")
         try:
-            data.decode("gb18030")
-            hint = "（看起来是 GBK/GB18030 编码）"
-        except UnicodeDecodeError:
-            pass
-        raise KanwuError(
-            f"{shown}:{line}:{col}: error: 文件不是 UTF-8 编码{hint}，请在记事本中“另存为”并选择 UTF-8 / "
-            "the file is not UTF-8: save it as UTF-8") from None
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            col = len(data[data.rfind(b"\n", 0, exc.start) + 1: exc.start].decode("utf-8", "replace")) + 1
+            hint = ""
+            try:
+                data.decode("gb18030")
+                hint = "（看起来是 GBK/GB18030 编码）"
+            except UnicodeDecodeError:
+                pass
+            raise KanwuError(
+                f"{shown}:{line}:{col}: error: 文件不是 UTF-8 编码{hint}，请在记事本中“另存为”并选择 UTF-8 / "
+                "the file is not UTF-8: save it as UTF-8") from None
     if "\x00" in text:
         raise KanwuError(f"{shown}: error: 文件含有空字节，不是文本文件 / the file contains NUL bytes: not a text file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _looks_utf16(data: bytes) -> bool:
+    """True when NUL bytes fill every other position, as in UTF-16 text without a BOM."""
+    head = data[:4096]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    return max(even, odd) > len(head) // 4 and min(even, odd) < max(even, odd) // 4
+
+
 def compose_yaml(source: str, shown: str) -> yaml.Node | None:
-    """Parse YAML into a node tree; a syntax error names file:line:col."""
+    """Parse YAML into a node tree; a syntax error names file:line:col and what to do."""
     try:
         return yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = Pos(shown, mark.line + 1, mark.column + 1) if mark else Pos(shown)
         what = exc.problem or exc.context or "syntax error"
-        raise KanwuError(f"{where}: error: YAML 语法错误 / YAML syntax error: {what}") from None
+        if "could not find expected ':'" in what and exc.context_mark:
+            mark = exc.context_mark  # the key that lacks its colon, not the line after it
+        where = Pos(shown, mark.line + 1, mark.column + 1) if mark else Pos(shown)
+        line = source.split("\n")[mark.line] if mark and mark.line < source.count("\n") + 1 else ""
+        cn, en = _yaml_hint(exc, what, line)
+        if exc.context_mark and exc.problem_mark and "quoted scalar" in (exc.context or ""):
+            opened = f"{exc.context_mark.line + 1}:{exc.context_mark.column + 1}"
+            cn, en = f"引号没有闭合（引号在 {opened}）", f" (the quote opened at {opened} is not closed)"
+        raise KanwuError(f"{where}: error: YAML 语法错误{'：' + cn if cn else ''} / YAML syntax error: {what}{en}") from None
     except yaml.YAMLError as exc:
         raise KanwuError(f"{shown}: error: YAML 语法错误 / YAML syntax error: {exc}") from None
+    except RecursionError:
+        raise KanwuError(f"{shown}: error: 嵌套层数太多 / the document is nested too deeply") from None
+
+
+def _yaml_hint(exc: yaml.MarkedYAMLError, what: str, line: str) -> tuple[str, str]:
+    """A Chinese explanation and an English hint for PyYAML's most common complaints."""
+    if "'\\t'" in what or "\t" in what:
+        return "不能用 Tab 键缩进，请改用空格", " (indent with spaces, not tabs)"
+    if "could not find expected ':'" in what:
+        if "：" in line:
+            return "键后面要用半角冒号加空格“: ”，这里用了全角冒号“：”", " (write `key: value` with an ASCII colon, not “：”)"
+        return "这一行缺少“键: 值”中的冒号，或上一行的引号没有闭合", " (a `key: value` line needs `: `)"
+    if "mapping values are not allowed" in what:
+        return "值里含有“: ”：请给整个值加引号，或检查缩进", " (quote the whole value, or check the indentation)"
+    if "cannot start any token" in what:
+        return "以 @、` 或 % 开头的值要加引号", " (quote a value that starts with @, ` or %)"
+    if "expected ',' or ']'" in what:
+        return "方括号 [ 没有闭合", " (a `[` is not closed)"
+    if "expected ',' or '}'" in what:
+        return "花括号 { 没有闭合", " (a `{` is not closed)"
+    if "expected <block end>" in what:
+        return "缩进与上面几行不一致", " (the indentation does not match the lines above)"
+    if "undefined alias" in what:
+        return "引用了未定义的别名 *name", ""
+    return "", ""
 
 
 def load_issue(path: str | Path, layout: str | None = None) -> Issue:
@@ -85,9 +162,33 @@ def load_issue(path: str | Path, layout: str | None = None) -> Issue:
         out.error("format-version", f"不支持的格式版本 {version.value}；本程序支持 kanwu: {FORMAT_VERSION} / "
                   f"unsupported format version, expected {FORMAT_VERSION}", version.pos)
     issue = _build(path, shown, doc, reader, out, layout)
+    if layout:
+        _check_layout(layout, Pos("--layout"), reader.root, out)
+    elif "layout" in doc:
+        _check_layout(doc["layout"].value.value.strip(), doc["layout"].pos, reader.root, out)
+    else:
+        out.error("missing-key", "缺少 “layout”：请写 layout: 版式名，或在命令行用 --layout / missing `layout`: "
+                  "name a layout in the file or give --layout", Pos(shown, 1, 1))
+    # top to bottom as the editor reads: the issue file first, then body files
+    out.findings.sort(key=lambda f: (f.pos is None or f.pos.file != shown, f.pos or Pos("")))
     out.fail_if_errors()
     assert issue is not None
-    return issue
+    return dataclasses.replace(issue, warnings=tuple(out.findings))
+
+
+def _check_layout(name: str, pos: Pos, root: Path, out: Collector) -> None:
+    """The layout must be a folder name found in the layout search path; say which ones exist."""
+    from .layout.spec import available, search_path
+
+    if not LAYOUT_NAME.match(name) or ".." in name:
+        out.error("unknown-layout", f"版式名 “{name}” 应是 layouts/ 下的文件夹名，不能是路径 / a layout is named by its "
+                  "folder under layouts/, not by a path", pos)
+    elif not any((d / name / "layout.yaml").is_file() for d in search_path(root)):
+        names = available(root)
+        near = difflib.get_close_matches(name, names, 1)
+        cn, en = (f"是不是 “{near[0]}”？", f" did you mean `{near[0]}`?") if near else ("", "")
+        out.error("unknown-layout", f"找不到版式 “{name}”，{cn}可用的版式：{'、'.join(names)} / "
+                  f"unknown layout `{name}`;{en} available: {', '.join(names)}", pos)
 
 
 def _text(v: Node | None) -> Text | None:
@@ -99,9 +200,15 @@ def _build(path: Path, shown: str, doc: dict, reader: Reader, out: Collector,
     pub, info = doc.get("publication"), doc.get("issue")
     stories = [_story(s, reader, out) for s in (doc["stories"].value if "stories" in doc else [])]
     seen: dict[str, Pos] = {}
+    total = 0
     for st in stories:
         if st is None:
             continue
+        total += len(st.body.value) if st.body is not None else 0
+        if total > MAX_ISSUE_CHARS:
+            out.error("too-long", f"全期正文超过 {MAX_ISSUE_CHARS} 字（到这篇稿件为止）：请分成几期 / the issue's bodies "
+                      f"exceed {MAX_ISSUE_CHARS:,} characters here: split the issue", st.pos)
+            total = -10**9  # report once
         if st.id in seen:
             out.error("duplicate-id", f"稿件 id “{st.id}” 重复（第一次在 {seen[st.id]}）/ duplicate story id", st.pos)
         seen.setdefault(st.id, st.pos)
@@ -140,6 +247,10 @@ def _story(node: Node, reader: Reader, out: Collector) -> Story | None:
         if body is not None:
             out.error("body-twice", "body 和 body_file 只能写一个 / give body or body_file, not both", s["body_file"].pos)
         body = reader.read_text_file(s["body_file"])
+    if body is not None and len(body.value) > MAX_BODY_CHARS:
+        out.error("too-long", f"正文太长（{len(body.value)} 字），一篇稿件最多 {MAX_BODY_CHARS} 字：请拆分稿件 / the body has "
+                  f"{len(body.value):,} characters, the limit is {MAX_BODY_CHARS:,}: split the story", body.pos)
+        body = None
     images = tuple(_image(n, reader) for n in (s["images"].value if "images" in s else []))
     return Story(
         id=sid, headline=s["headline"].value, pos=node.pos, column=_text(s.get("column")),

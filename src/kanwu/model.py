@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from .errors import Pos
+from .errors import Finding, Pos
 
 
 @dataclass(frozen=True)
@@ -194,6 +194,8 @@ class Issue:
     """Proof round (一校 = 1) printed on the proof."""
     normalize: bool = True
     """Whether the text stage normalises punctuation."""
+    warnings: tuple[Finding, ...] = ()
+    """Warnings found while loading (a story placed twice or on no page); they go into the report."""
 
     @property
     def root(self) -> Path:

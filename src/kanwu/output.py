@@ -2,31 +2,98 @@
 
 An existing good PDF is never replaced by a half-written one, and two
 builds of the same issue at once each rename a complete file into place.
+A build killed mid-write leaves only its temporary file (``.<name>.kanwu-
+<host>-<pid>-<random>.tmp``); the next build into that folder removes it
+once the process that made it is gone.
 """
 from __future__ import annotations
 
+import errno
 import os
+import re
+import socket
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import KanwuError
 
+_REASONS = {
+    errno.ENOSPC: "磁盘已满 / the disk is full",
+    errno.EDQUOT: "超出磁盘配额 / the disk quota is exceeded",
+    errno.EACCES: "没有写入权限 / permission denied",
+    errno.EPERM: "没有写入权限 / permission denied",
+    errno.EROFS: "只读的磁盘 / the disk is read-only",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹 / a part of the path is a file, not a folder",
+    errno.EISDIR: "同名的文件夹挡住了输出文件 / a folder is in the way of the output file",
+}
+_TEMP = re.compile(r"^\..+\.kanwu-(?P<host>[A-Za-z0-9_]*)-(?P<pid>\d+)-[^.]*\.tmp$")
+STALE_AFTER = 3600.0
+"""Seconds after which another machine's temporary file is considered abandoned."""
+
+
+def _why(exc: OSError) -> str:
+    return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9]", "_", socket.gethostname())[:40]
+
 
 def ensure_dir(folder: Path) -> None:
-    """Create the output folder, or fail clearly."""
+    """Create the output folder (or fail clearly) and remove temporary files that killed builds left."""
+    if folder.exists() and not folder.is_dir():
+        raise KanwuError(f"{folder}: error: 已有同名文件，不是文件夹：请换一个输出文件夹（-o）/ "
+                         "this is a file, not a folder: choose another output folder (-o)")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise KanwuError(f"{folder}: error: 无法创建输出文件夹 / cannot create the output folder: {exc.strerror}") from None
+        raise KanwuError(f"{folder}: error: 无法创建输出文件夹 / cannot create the output folder: {_why(exc)}") from None
     if not os.access(folder, os.W_OK):
         raise KanwuError(f"{folder}: error: 输出文件夹不可写 / the output folder is not writable")
+    clean_temps(folder)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, owned by someone else
+        return True
+    return True
+
+
+def clean_temps(folder: Path) -> list[Path]:
+    """Remove temporary files of builds that are no longer running; return them."""
+    removed, host, now = [], _host(), time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP.match(entry.name)
+        if not m or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            if m["host"] == host:
+                gone = int(m["pid"]) != os.getpid() and not _alive(int(m["pid"]))
+            else:
+                gone = now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER
+            if gone:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` all or nothing."""
     fd, tmp = -1, ""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.kanwu-{_host()}-{os.getpid()}-", suffix=".tmp",
+                                   dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fd = -1
             fh.write(data)
@@ -35,8 +102,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         tmp = ""
+        _sync_dir(path.parent)
     except OSError as exc:
-        raise KanwuError(f"{path}: error: 写入失败 / cannot write: {exc.strerror or exc}") from None
+        raise KanwuError(f"{path}: error: 写入失败，原有文件未改动 / cannot write, the existing file is unchanged: "
+                         f"{_why(exc)}") from None
     finally:
         if fd >= 0:
             os.close(fd)
@@ -47,6 +116,20 @@ def write_atomic(path: Path, data: bytes) -> None:
                 pass
 
 
+def _sync_dir(folder: Path) -> None:
+    """Make the rename durable (best effort: not every file system allows it)."""
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
 def remove_stale(path: Path) -> bool:
     """Remove an old output that no longer matches the sources; True if one was removed."""
     try:
@@ -55,4 +138,4 @@ def remove_stale(path: Path) -> bool:
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise KanwuError(f"{path}: error: 无法删除过期的文件 / cannot remove the stale file: {exc.strerror}") from None
+        raise KanwuError(f"{path}: error: 无法删除过期的文件 / cannot remove the stale file: {_why(exc)}") from None

@@ -72,10 +72,34 @@ def overset(issue: Issue, placement: Placement) -> tuple[dict[str, int], list[Fi
                 chars = sum(c for p, c in placement.story_chars.get(story.id, {}).items() if p in spill)
                 lines[story.id] = n
                 findings.append(Finding(
-                    "error", "overset", f"正文超出版面 {n} 行（约 {chars} 字）/ {n} lines of text do not fit "
-                    f"(planned page {pid[5:]})", story.pos, story=story.id, page=home[pid],
+                    "error", "overset", f"稿件 {story.id} 正文超出版面 {n} 行（约 {chars} 字）/ story {story.id}: "
+                    f"{n} lines ({chars} characters) do not fit (planned page {pid[5:]})", story.pos,
+                    story=story.id, page=home[pid],
                     data=(("overset_lines", n), ("overset_characters", chars))))
     return lines, findings
+
+
+def underset(issue: Issue, layout: Layout, placement: Placement) -> dict[str, tuple[int, int]]:
+    """Body lines (and about how many characters) still free on each planned page that fits.
+
+    Counted for the page's last story: the free height at the bottom of the
+    type area in body lines, times the columns that story spans.
+    """
+    out: dict[str, tuple[int, int]] = {}
+    _, column, gutter = layout.grid()
+    per_line = max(1, int(column // layout.body_size))
+    for pid, pages in placement.section_pages.items():
+        if len(pages) != 1 or pid not in placement.content_bottoms or pages[0] not in placement.page_areas:
+            continue
+        _, top, _, height = placement.page_areas[pages[0]]
+        lines = int(max(0.0, top + height - placement.content_bottoms[pid]) // layout.leading)
+        last = max(((frags[-1][2] + frags[-1][4], sid[6:], frags[-1][3]) for sid, frags in placement.boxes.items()
+                    if sid.startswith("story-") and frags and frags[-1][0] == pages[0]), default=None)
+        if last is None or lines <= 0:
+            continue
+        columns = max(1, round((last[2] + gutter) / (column + gutter)))
+        out[last[1]] = (lines * columns, lines * columns * per_line)
+    return out
 
 
 def image_checks(photos: list[PhotoBox], infos: dict[Path, ImageInfo], layout: Layout) -> list[Finding]:
@@ -93,17 +117,22 @@ def image_checks(photos: list[PhotoBox], infos: dict[Path, ImageInfo], layout: L
             out.append(Finding(level, "low-resolution",
                                f"{name}: {ppi:.0f} ppi，低于本版式要求的 {minimum:.0f} ppi / {name}: {ppi:.0f} ppi at "
                                f"placed size, the layout wants {minimum:.0f}", box.image.pos, story=box.story,
-                               data=(("ppi", round(ppi)), ("image", name))))
+                               data=(("ppi", round(ppi)), ("image", name), ("min_ppi", round(minimum)))))
     return out
 
 
-def story_rows(issue: Issue, placement: Placement, over: dict[str, int]) -> list[dict[str, Any]]:
-    """The report's ``stories`` list."""
+def story_rows(issue: Issue, placement: Placement, over: dict[str, int],
+               over_chars: dict[str, int] | None = None,
+               under: dict[str, tuple[int, int]] | None = None) -> list[dict[str, Any]]:
+    """The report's ``stories`` list (underset: lines still free after the page's last story)."""
     rows = []
     for st in issue.stories:
         pages = sorted(placement.story_lines.get(st.id, {}))
+        free = (under or {}).get(st.id, (0, 0))
         rows.append({"id": st.id, "headline": st.headline.value, "page": pages[0] if pages else None,
-                     "pages": pages, "characters": story_characters(st), "overset_lines": over.get(st.id, 0)})
+                     "pages": pages, "characters": story_characters(st), "overset_lines": over.get(st.id, 0),
+                     "overset_characters": (over_chars or {}).get(st.id, 0),
+                     "underset_lines": free[0], "underset_characters": free[1]})
     return rows
 
 
@@ -120,6 +149,8 @@ def assess(issue: Issue, layout: Layout, placement: Placement, photos: list[Phot
            infos: dict[Path, ImageInfo], earlier: list[Finding]) -> Report:
     """The report for one typeset issue: every finding of every stage, and the stories."""
     over, over_findings = overset(issue, placement)
+    over_chars = {f.story: int(dict(f.data).get("overset_characters", 0)) for f in over_findings if f.story}
     findings = order(earlier + over_findings + image_checks(photos, infos, layout))
     return Report(issue=issue.source_name, layout=layout.name, findings=findings,
-                  stories=story_rows(issue, placement, over), pages=placement.pages)
+                  stories=story_rows(issue, placement, over, over_chars, underset(issue, layout, placement)),
+                  pages=placement.pages)

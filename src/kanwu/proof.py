@@ -1,40 +1,50 @@
-"""The proof (校样): the print pages with findings drawn on them, after a summary page.
+"""The proof (校样): a summary, then the print pages with findings drawn where they are.
 
 The proof is made from the print PDF's bytes: a small overlay document
-(stamps, frames, notes; rendered by WeasyPrint, no relayout of the issue) is
-merged onto each page with pypdf, so the editors see exactly what the printer
-would get.
+(stamps, frames, margin notes, change bars; rendered by WeasyPrint, no
+relayout of the issue) is merged onto each page with pypdf, so the editors see
+exactly what the printer would get. Pages keep the print PDF's real size
+(trim and bleed), so a proof prints at 100 %. The proof also carries the
+source snapshot of its round (`kanwu.rounds`), so the next round can be
+compared with it.
+
+Geometry comes from `wpext.Placement` (pt from the trim's top-left corner);
+this module decides what to draw and where the notes go, the template
+``templates/proof.html.j2`` only draws it.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import io
+import math
 import os
-from dataclasses import dataclass
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from .errors import Finding
 from .layout.html import PhotoBox
+from .model import Issue
 from .preflight import Report
+from .rounds import Changes, block_key, embed
 from .wpext import Placement
 
 ROUNDS_CN = "一二三四五六七八九十"
+MM = 72 / 25.4
+NOTE_SIZE = 6.0            # pt, margin notes
+NOTE_LINE = 8.0            # pt
+GROUPED_CODES = {"normalized-punctuation"}
 
 
-@dataclass(frozen=True)
-class Mark:
-    """A red frame with a note on a proof page."""
-
-    page: int
-    x: float
-    y: float
-    w: float
-    h: float
-    text: str
+def round_cn(n: int) -> str:
+    """1 → 一, 3 → 三 (第三校); beyond ten, the digits."""
+    return ROUNDS_CN[n - 1] if 0 < n <= 10 else str(n)
 
 
 def build_time() -> str:
@@ -44,64 +54,338 @@ def build_time() -> str:
     return t.strftime("%Y-%m-%d %H:%M")
 
 
-def marks(report: Report, placement: Placement, photos: list[PhotoBox]) -> list[Mark]:
-    """Frames for findings that have a place on a page."""
+@dataclass
+class ProofInfo:
+    """What the stamp and the summary say about this proof."""
+
+    title: str
+    """Publication and number: 四平简报 第12期."""
+    date: str
+    """The issue date as printed."""
+    round: int
+    """Proof round (1 = 一校)."""
+    sans: str
+    """Font family for the proof's own text."""
+    built: str = field(default_factory=build_time)
+    """Build time shown on every page."""
+
+
+@dataclass
+class Mark:
+    """Something drawn on a proof page (pt from the trim's top-left)."""
+
+    page: int
+    kind: str
+    """frame, spill, slot, photo, bar, norm."""
+    x: float
+    y: float
+    w: float
+    h: float
+    level: str = "error"
+    """error (red), warning (orange), change (blue), note (light)."""
+    lines: tuple[str, ...] = ()
+    """Note text, one entry per line."""
+
+
+@dataclass
+class Note:
+    """A margin note placed on a page, with its leader to the thing it points at."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    level: str
+    lines: tuple[str, ...]
+    leader: tuple[float, float, float] | None = None
+    """(x, y, width) of a horizontal leader line from the note to its frame."""
+
+
+# ---------------------------------------------------------------- findings → marks
+
+def _data(f: Finding) -> dict[str, Any]:
+    return dict(f.data)
+
+
+def _story_marks(report: Report, placement: Placement) -> list[Mark]:
     out: list[Mark] = []
     for f in report.findings:
-        if f.code == "overset" and f.story:
-            for page, x, y, w, h in placement.boxes.get(f"story-{f.story}", [])[1:]:
-                out.append(Mark(page, x, y, w, h, f"超出版面 / overset: {f.message.split('/')[0].strip()}"))
+        if f.code != "overset" or not f.story:
+            continue
+        d = _data(f)
+        frags = placement.boxes.get(f"story-{f.story}", [])
+        if not frags:
+            continue
+        n, chars = d.get("overset_lines", 0), d.get("overset_characters", 0)
+        spill_pages = sorted({fr[0] for fr in frags[1:]})
+        home = frags[0]
+        where = "、".join(str(p) for p in spill_pages)
+        # margin notes are narrow (15 mm on A3): short lines, the English is on the summary
+        out.append(Mark(home[0], "frame", *home[1:], lines=(
+            f"{f.story}", "超出版面", f"{n}行", f"约{chars}字", f"续第{where}页")))
+        for i, fr in enumerate(frags[1:]):
+            out.append(Mark(fr[0], "spill", *fr[1:], lines=(
+                f"{f.story}", "超出部分", f"{n}行", f"约{chars}字", f"属第{home[0]}页") if i == 0 else ()))
+    return out
+
+
+def _photo_marks(report: Report, placement: Placement, photos: list[PhotoBox]) -> list[Mark]:
+    out: list[Mark] = []
     for box in photos:
         frags = placement.boxes.get(box.id, [])
         if not frags:
             continue
-        page, x, y, w, h = frags[0]
-        cap = box.image.caption.value if box.image.caption else box.id
+        page, x, y, w, _ = frags[0]
+        h = box.height  # the picture's frame, without the caption below it
+        slot = f"{box.story} 图{box.id.rsplit('-', 1)[-1]}"
         if box.uri is None:
-            out.append(Mark(page, x, y, w, h, f"缺图 {box.id}：{cap}"))
+            cap = box.image.caption.value if box.image.caption else "（无图注）"
+            where = f"{box.image.pos.file}:{box.image.pos.line}" if box.image.pos else ""
+            src = f"文件 {box.image.src_text} 找不到" if box.image.src_text else "未给图片文件"
+            out.append(Mark(page, "slot", x, y, w, h, lines=(
+                "缺图 / no picture", cap, f"图片位 {slot}（{box.id}）", src, where)))
         for f in report.findings:
             if f.code == "low-resolution" and f.pos == box.image.pos:
-                out.append(Mark(page, x, y, w, h, f.message.split("，")[0]))
+                d = _data(f)
+                name = Path(str(d.get("image", box.image.src_text))).name
+                out.append(Mark(page, "photo", x, y, w, h, f.level, lines=(
+                    f"{name}: {d.get('ppi', '?')} ppi",
+                    f"精度不足，需 {d.get('min_ppi', '?')} ppi / too low for print")))
     return out
 
 
-def _where(f: Finding) -> str:
-    return str(f.pos) if f.pos else (f"第{f.page}页" if f.page else "")
+def _change_marks(changes: Changes | None, report: Report, placement: Placement) -> list[Mark]:
+    if changes is None:
+        return []
+    out: list[Mark] = []
+    for sid in changes.stories:
+        bars = [fr for key in changes.paragraphs.get(sid, []) for fr in placement.paragraphs.get((sid, key), [])]
+        if not bars:  # a change outside the body (headline, picture, deletion): mark the whole story
+            bars = placement.boxes.get(f"story-{sid}", [])
+        for i, (page, x, y, w, h) in enumerate(bars):
+            out.append(Mark(page, "bar", x, y, w, h, "change", ("改",) if i == 0 else ()))
+    return out
 
 
-def make_proof(print_pdf: bytes, report: Report, placement: Placement, photos: list[PhotoBox],
-               page_size: tuple[float, float], bleed: float, title: str, date: str, round_: int,
-               sans_family: str, changes: list[str] | None = None) -> bytes:
-    """The proof PDF: a summary page, then every print page with its marks."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject
+def _char_weights(text: str) -> list[float]:
+    return [0.5 if ord(c) < 0x2000 else 1.0 for c in text]
+
+
+def _norm_marks(report: Report, issue: Issue, placement: Placement) -> list[Mark]:
+    """Normalised marks, found on the page: the nearest printed occurrence in their paragraph."""
+    out: list[Mark] = []
+    sources: dict[str, list[str]] = {}
+    stories = {s.id: s for s in issue.stories}
+    for f in report.findings:
+        if f.code != "normalized-punctuation" or not f.story or not f.pos or f.story not in stories:
+            continue
+        after = str(_data(f).get("after", "")).strip()
+        blocks = [b for b in stories[f.story].blocks
+                  if b.pos.file == f.pos.file and (b.pos.line, b.pos.col) <= (f.pos.line, f.pos.col)]
+        if not after or not blocks:
+            continue
+        block = max(blocks, key=lambda b: (b.pos.line, b.pos.col))
+        segs = placement.segments.get((f.story, block_key(block)), [])
+        if not segs:
+            continue
+        if f.pos.file not in sources:
+            try:
+                sources[f.pos.file] = Path(f.pos.file).read_text("utf-8").split("\n")
+            except OSError:
+                sources[f.pos.file] = []
+        # the characters typed between the paragraph's start and the change: about where it is printed
+        typed = sources[f.pos.file][block.pos.line - 1:f.pos.line]
+        if typed:
+            typed[-1] = typed[-1][:max(0, f.pos.col - 1)]
+            typed[0] = typed[0][max(0, block.pos.col - 1):]
+        guess = len(re.sub(r"[\s*#>]", "", "".join(typed)))
+        text = "".join(s[5] for s in segs)
+        hits = [m.start() for m in re.finditer(re.escape(after), text)]
+        if not hits:
+            continue
+        at = min(hits, key=lambda i: abs(i - guess))
+        for page, x, y, w, h, t in segs:
+            if at < len(t):
+                wts = _char_weights(t)
+                unit = w / (sum(wts) or 1)
+                x0 = x + sum(wts[:at]) * unit
+                width = sum(wts[at:at + len(after)]) * unit
+                out.append(Mark(page, "norm", x0, y, max(width, 2.0), h, "note"))
+                break
+            at -= len(t)
+    return out
+
+
+# ---------------------------------------------------------------- notes in the margins
+
+def _wrap(lines: tuple[str, ...], width: float) -> int:
+    """Lines a note takes at NOTE_SIZE in `width` pt (Han 1 em, Latin about half)."""
+    per = max(1.0, width / NOTE_SIZE)
+    return sum(max(1, math.ceil(sum(_char_weights(t)) / per)) for t in lines)
+
+
+def _place_notes(marks: list[Mark], area: tuple[float, float, float, float], page_w: float) -> list[Note]:
+    """Margin notes beside their frames, stacked so that none overlap."""
+    ax, ay, aw, ah = area
+    margins = {"left": ax, "right": page_w - ax - aw}
+    placed: dict[str, float] = defaultdict(float)
+    notes: list[Note] = []
+    for m in sorted((m for m in marks if m.kind in ("frame", "spill") and m.lines),
+                    key=lambda m: m.y + m.h if m.kind == "frame" else m.y):
+        side = "left" if m.x + m.w / 2 < ax + aw / 2 else "right"
+        if margins[side] < 9 * MM:
+            side = "right" if side == "left" else "left"
+        room = margins[side]
+        if room >= 9 * MM:
+            w = min(room - 2 * MM, 30 * MM)
+            x = room - 1 * MM - w if side == "left" else ax + aw + 1 * MM
+        else:  # no usable margin: inside the frame, top right
+            w, x, side = 34 * MM, m.x + m.w - 35 * MM, f"in{m.page}"
+        h = _wrap(m.lines, w - 5) * NOTE_LINE + 4
+        # an overset story's note sits where its text runs out; a spill's where it starts
+        want = m.y + m.h - h if m.kind == "frame" and m.h > h else m.y
+        y = max(want, placed[side])
+        placed[side] = y + h + 2 * MM
+        leader = None
+        if side == "left":
+            leader = (x + w, y + 6, max(0.0, m.x - x - w))
+        elif side == "right":
+            leader = (m.x + m.w, y + 6, max(0.0, x - m.x - m.w))
+        notes.append(Note(x, y, w, h, m.level, m.lines, leader))
+    return notes
+
+
+def _stamp_at(area: tuple[float, float, float, float], page_h: float) -> str:
+    """CSS position of the stamp: in the top margin, or the bottom one when the top is too narrow."""
+    ax, ay, aw, ah = area
+    if ay >= 11 * MM or page_h - ay - ah < 11 * MM:
+        return f"top: {min(4 * MM, max(1.5 * MM, ay / 2 - 6)):.1f}pt"
+    return f"bottom: {4 * MM:.1f}pt"
+
+
+# ---------------------------------------------------------------- summary
+
+def _lines_list(lines: list[int], limit: int = 14) -> str:
+    shown = ", ".join(str(n) for n in lines[:limit])
+    return shown + (f" …（另 {len(lines) - limit} 处）" if len(lines) > limit else "")
+
+
+def summary_findings(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Findings for the summary: one row each, but frequent kinds grouped per file and message."""
+    rows: list[dict[str, Any]] = []
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in findings:
+        if f.code in GROUPED_CODES:
+            key = (f.pos.file if f.pos else "", f.code, f.message)
+            if key not in groups:
+                groups[key] = []
+                rows.append({"group": key})
+            groups[key].append(f)
+        else:
+            where = f"{f.pos.file}:{f.pos.line}" if f.pos and f.pos.line else (f.pos.file if f.pos else "")
+            if not where and f.page:
+                where = f"第 {f.page} 页"
+            rows.append({"level": f.level, "code": f.code, "where": where, "message": f.message, "count": 1})
+    out = []
+    for r in rows:
+        if "group" not in r:
+            out.append(r)
+            continue
+        fs = groups[r["group"]]
+        lines = sorted({f.pos.line for f in fs if f.pos and f.pos.line})
+        out.append({"level": fs[0].level, "code": fs[0].code, "where": r["group"][0], "count": len(fs),
+                    "message": f"{fs[0].message}　× {len(fs)}（行 {_lines_list(lines)}）"})
+    return out
+
+
+# ---------------------------------------------------------------- the proof
+
+@dataclass(frozen=True)
+class Geometry:
+    """A print page's boxes: the overlay is drawn on its whole MediaBox, marks from the trim's corner."""
+
+    width: float
+    """Trim width (pt)."""
+    height: float
+    """Trim height (pt)."""
+    media_w: float
+    """MediaBox width (trim, bleed and printer's marks)."""
+    media_h: float
+    """MediaBox height."""
+    left: float
+    """Trim's left edge from the MediaBox's left edge."""
+    top: float
+    """Trim's top edge from the MediaBox's top edge."""
+
+
+def page_geometry(page: Any) -> Geometry:
+    """The geometry of a pypdf page."""
+    trim, media = page.trimbox, page.mediabox
+    return Geometry(float(trim.width), float(trim.height), float(media.width), float(media.height),
+                    float(trim.left) - float(media.left), float(media.top) - float(trim.top))
+
+
+def make_proof(print_pdf: bytes, report: Report, placement: Placement, photos: list[PhotoBox], issue: Issue,
+               info: ProofInfo, snapshot: dict[str, Any], changes: Changes | None = None,
+               show_normalized: bool = False) -> bytes:
+    """The proof PDF: summary pages, then every print page with its marks; the snapshot embedded."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+    from pypdf.generic import ArrayObject, ByteStringObject, RectangleObject
     from weasyprint import HTML
 
     from .wpext import make_fetcher
 
+    printed = PdfReader(io.BytesIO(print_pdf))
+    geo = page_geometry(printed.pages[0])
+    width, height = geo.width, geo.height
+    marks = _story_marks(report, placement) + _photo_marks(report, placement, photos)
+    marks += _change_marks(changes, report, placement)
+    if show_normalized:
+        marks += _norm_marks(report, issue, placement)
+    spill = {p for pages in placement.section_pages.values() for p in pages[1:]}
+    default_area = (15 * MM, 15 * MM, width - 30 * MM, height - 30 * MM)
+    pages = []
+    for n in range(1, report.pages + 1):
+        area = placement.page_areas.get(n, default_area)
+        on = [m for m in marks if m.page == n]
+        pages.append({"number": n, "marks": on, "notes": _place_notes(on, area, width),
+                      "stamp_at": _stamp_at(area, height), "stamp_right": max(3 * MM, width - area[0] - area[2]),
+                      "spill": n in spill})
+    rows = {s["id"]: s for s in report.stories}
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
-                             autoescape=True)
-    all_marks = marks(report, placement, photos)
-    pages = [{"number": n, "marks": [m for m in all_marks if m.page == n]} for n in range(1, report.pages + 1)]
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    # sans goes into <style> as Markup: HTML escaping would corrupt the quotes
     ctx: dict[str, Any] = dict(
-        width=page_size[0], height=page_size[1], bleed=bleed, sans=f'"{sans_family}"',
-        round=round_, round_cn=ROUNDS_CN[round_ - 1] if 0 < round_ <= 10 else str(round_),
-        title=title, date=date, layout=report.layout, pages=report.pages, built=build_time(),
-        ok=report.ok, errors=sum(f.level == "error" for f in report.findings), stories=report.stories,
-        findings=[{"level": f.level, "where": _where(f), "message": f.message} for f in report.findings],
-        overlay_pages=pages, changes=changes)
+        geo=geo, width=width, height=height, sans=Markup(f'"{info.sans}"'), info=info, round_cn=round_cn(info.round),
+        layout=report.layout, pages=report.pages, issue_file=report.issue, ok=report.ok,
+        errors=sum(f.level == "error" for f in report.findings),
+        warnings=sum(f.level == "warning" for f in report.findings),
+        stories=report.stories, rows=rows, findings=summary_findings(report.findings),
+        overlay_pages=pages, changes=changes, show_normalized=show_normalized,
+        summary_stamp_at=_stamp_at((20 * MM, 22 * MM, width - 40 * MM, height - 40 * MM), height))
     html = env.get_template("proof.html.j2").render(**ctx)
     overlay = HTML(string=html, url_fetcher=make_fetcher([])).write_pdf()
     over = PdfReader(io.BytesIO(overlay))
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(print_pdf)))
+    writer = PdfWriter(clone_from=printed)
     n_summary = len(over.pages) - len(writer.pages)
+    if n_summary < 1:
+        raise RuntimeError(f"proof overlay has {len(over.pages)} pages for {len(writer.pages)} print pages")
     for i, page in enumerate(writer.pages):
-        page.merge_page(over.pages[n_summary + i])
+        # the overlay page is the print page's MediaBox with its origin at (0, 0)
+        dx, dy = float(page.mediabox.left), float(page.mediabox.bottom)
+        if abs(dx) < 0.001 and abs(dy) < 0.001:
+            page.merge_page(over.pages[n_summary + i])
+        else:
+            page.merge_transformed_page(over.pages[n_summary + i], Transformation().translate(dx, dy))
+    trim = RectangleObject([geo.left, geo.media_h - geo.top - height, geo.left + width, geo.media_h - geo.top])
     for i in reversed(range(n_summary)):
-        writer.insert_page(over.pages[i], 0)
+        summary = over.pages[i]
+        summary.trimbox = trim
+        writer.insert_page(summary, 0)
+    embed(writer, snapshot)
     digest = hashlib.sha256(print_pdf).digest()[:16]
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])  # noqa: SLF001 (pypdf: fixed /ID)
-    writer.add_metadata({"/Title": f"{title} 校样", "/Producer": "kanwu"})
+    writer.add_metadata({"/Title": f"{info.title} 校样 第{round_cn(info.round)}校", "/Producer": "kanwu"})
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()

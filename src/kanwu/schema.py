@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +17,13 @@ from typing import Any, Mapping
 
 import yaml
 
-from .errors import Collector, KanwuError, Pos
+from .errors import Collector, Finding, KanwuError, Pos
 from .model import Text
 
 _INT = re.compile(r"^[+]?[0-9]+$")
+MAX_VALUES = 20_000
+"""Values an issue may have once YAML aliases are expanded (a bulletin has a few hundred)."""
+MAX_HINT_VALUES = 1_000
 _BOOL = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
 
@@ -115,8 +119,31 @@ class Node:
     pos: Pos = Pos("")
 
     def plain(self) -> Any:
-        """The value as plain Python data (for layout hints)."""
-        return yaml.safe_load(yaml.serialize(self.raw))
+        """The value as plain Python data (for layout hints).
+
+        Built from the nodes without YAML's constructors, so odd tags
+        (``!!binary``, ``!!python/...``) stay strings, recursive aliases stop
+        at a fixed depth and alias bombs at a fixed number of values.
+        """
+        budget = [MAX_HINT_VALUES]
+
+        def conv(raw: yaml.Node, depth: int) -> Any:
+            budget[0] -= 1
+            if depth > 16 or budget[0] < 0:
+                return None
+            if isinstance(raw, yaml.MappingNode):
+                return {str(k.value) if isinstance(k, yaml.ScalarNode) else "?": conv(v, depth + 1)
+                        for k, v in raw.value}
+            if isinstance(raw, yaml.SequenceNode):
+                return [conv(v, depth + 1) for v in raw.value]
+            if raw.tag.startswith("tag:yaml.org,2002:") and raw.tag.rsplit(":", 1)[-1] in ("int", "float", "bool", "null"):
+                try:
+                    return yaml.safe_load(yaml.serialize(raw))
+                except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+                    pass
+            return str(raw.value)
+
+        return conv(self.raw, 0)
 
     def get(self, key: str) -> "Node | None":
         """A key of a checked mapping."""
@@ -128,6 +155,7 @@ class Reader:
 
     def __init__(self, file: str, lines: list[str], root: Path, out: Collector) -> None:
         self.file, self.lines, self.root, self.out = file, lines, root, out
+        self.budget = MAX_VALUES
 
     def pos(self, node: yaml.Node) -> Pos:
         """The node's start as a 1-based position."""
@@ -139,12 +167,22 @@ class Reader:
         return checked.value if checked is not None else None
 
     def _wrong(self, raw: yaml.Node, spec: Field, where: str, got: str = "") -> None:
-        name = where or "文件 / file"
+        if not where:
+            self.out.error("wrong-type", "期刊文件应为“键: 值”的映射，以 kanwu: 1 开头，含 publication:、issue:、stories: / "
+                           "the issue file must be a mapping of keys: kanwu:, publication:, issue:, stories:",
+                           self.pos(raw))
+            return
+        name = where
         self.out.error("wrong-type", f"{name} 应为{KIND_WORDS[spec.kind]}{got} / `{name}` must be {KIND_WORDS[spec.kind].split(' / ')[-1]}",
                        self.pos(raw))
 
     def _check(self, raw: yaml.Node, spec: Field, where: str) -> Node | None:
         node = Node(raw, pos=self.pos(raw))
+        self.budget -= 1
+        if self.budget < 0:
+            raise KanwuError(self.out.findings + [Finding(
+                "error", "too-large", f"文件的内容太多（展开别名后超过 {MAX_VALUES} 个值）/ the document is too large: "
+                f"more than {MAX_VALUES} values once YAML aliases are expanded", node.pos)])
         if isinstance(raw, yaml.ScalarNode) and raw.tag.endswith(":null") and raw.value in ("", "~", "null"):
             if spec.required:
                 self.out.error("empty", f"{where} 不能为空 / `{where}` is empty: {spec.doc}", node.pos)
@@ -153,7 +191,7 @@ class Reader:
             if not isinstance(raw, yaml.MappingNode):
                 self._wrong(raw, spec, where)
                 return None
-            node.value = self._mapping(raw, spec, where) if spec.kind == "map" else {}
+            node.value = self._mapping(raw, spec, where) if spec.kind == "map" else self._hints(raw, where)
             return node
         if spec.kind == "list":
             if not isinstance(raw, yaml.SequenceNode):
@@ -172,6 +210,9 @@ class Reader:
         s = raw.value.strip()
         if spec.kind == "text":
             node.value = self.text(raw)
+            if spec.required and not s:
+                self.out.error("empty", f"{where} 不能为空 / `{where}` is empty: {spec.doc}", node.pos)
+                return None
         elif spec.kind == "int":
             if not _INT.match(s):
                 self._wrong(raw, spec, where, f"，而不是 “{s}”")
@@ -217,6 +258,16 @@ class Reader:
                                self.pos(raw))
         return result
 
+    def _hints(self, raw: yaml.MappingNode, where: str) -> dict[str, Node]:
+        """Layout hints are free, but the common ``columns`` must be a whole number."""
+        for knode, vnode in raw.value:
+            if isinstance(knode, yaml.ScalarNode) and knode.value == "columns":
+                v = vnode.value.strip() if isinstance(vnode, yaml.ScalarNode) else ""
+                if not (_INT.match(v) and 1 <= int(v) <= 99):
+                    self.out.error("wrong-type", f"{where}.columns 应为栏数（1、2、3……）/ `{where}.columns` must be "
+                                   "a number of columns (1, 2, 3...)", self.pos(vnode))
+        return {}
+
     def text(self, raw: yaml.ScalarNode) -> Text:
         """A scalar as `Text`, mapping each value line to its source line."""
         pos = self.pos(raw)
@@ -241,19 +292,31 @@ class Reader:
     def resolve_path(self, node: Node, must_exist: bool = True) -> Path | None:
         """A user path, resolved inside the issue folder; problems are recorded."""
         text = node.value.value.strip()
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text) or text.startswith("data:"):
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+:", text):  # http:, file:, data:... (C: is a drive)
             self.out.error("remote-path", f"不允许网络地址 “{text}”：请把文件放进期刊文件夹 / "
                            "URLs are not allowed: kanwu never fetches from the network", node.pos)
             return None
-        p = Path(text)
-        if p.is_absolute():
+        if not text or "\x00" in text:
+            if must_exist or text:  # an image with `src: ""` is a placeholder slot, like one without src
+                self.out.error("missing-file", "路径是空的或无效 / the path is empty or invalid", node.pos)
+            return None
+        # a path typed on Windows: images\lead-1.jpg is images/lead-1.jpg; C:\... or \\server\... is absolute
+        p = Path(text.replace("\\", "/"))
+        if p.is_absolute() or re.match(r"^[a-zA-Z]:", text):
             self.out.error("outside-path", f"不允许绝对路径 “{text}”，请写相对于期刊文件的路径 / "
                            "absolute paths are not allowed; write the path relative to the issue file", node.pos)
             return None
-        full = (self.root / p).resolve()
+        try:
+            full = (self.root / p).resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            self.out.error("missing-file", f"无法解析路径 “{text}”（符号链接循环？）/ the path cannot be resolved "
+                           "(a symbolic link loop?)", node.pos)
+            return None
         if not full.is_relative_to(self.root):
-            self.out.error("outside-path", f"路径 “{text}” 指向期刊文件夹之外 / the path leads outside the issue's folder",
-                           node.pos)
+            link = os.path.normpath(self.root / p).startswith(str(self.root) + os.sep)
+            self.out.error("outside-path", f"路径 “{text}” 指向期刊文件夹之外"
+                           f"{'（经由符号链接）' if link else ''} / the path leads outside the issue's folder"
+                           f"{' through a symbolic link' if link else ''}", node.pos)
             return None
         if must_exist and not full.is_file():
             self.out.error("missing-file", f"找不到文件 “{text}” / file not found", node.pos)

@@ -6,8 +6,10 @@ Everything here touches WeasyPrint's internals or its extension points:
   under the allowed folders (the issue, the layouts, the fonts) and refuses
   the network, other files and oversized ``data:`` URLs.
 * `analyse`: walks the laid-out box tree (private API: ``page._page_box``)
-  to find on which page every story's lines ended up, and which planned
-  page spilled over (overset).
+  to find on which page every story's lines ended up, which planned page
+  spilled over (overset) or left lines empty (underset), where each page's
+  type area is, and where each body paragraph (``data-p``) and its text
+  pieces landed (the proof's change bars and punctuation marks).
 
 `check_version` refuses WeasyPrint versions these were not tested with, so a
 silent change in internals cannot produce wrong reports.
@@ -86,6 +88,16 @@ class Placement:
     """Element id → fragments as (page, x, y, width, height) in pt from the trim's top-left."""
     pages: int = 0
     """Number of PDF pages."""
+    page_areas: dict[int, tuple[float, float, float, float]] = field(default_factory=dict)
+    """PDF page → its type area (content box) as (x, y, width, height) in pt from the trim's top-left."""
+    content_bottoms: dict[str, float] = field(default_factory=dict)
+    """Planned page id → bottom (pt) of its last in-flow content on its last page (for underset)."""
+    paragraphs: dict[tuple[str, str], list[tuple[int, float, float, float, float]]] = field(
+        default_factory=lambda: defaultdict(list))
+    """(story id, paragraph key ``data-p``) → fragments (page, x, y, width, height) in pt."""
+    segments: dict[tuple[str, str], list[tuple[int, float, float, float, float, str]]] = field(
+        default_factory=lambda: defaultdict(list))
+    """(story id, paragraph key) → text pieces in reading order: (page, x, y, width, height, text) in pt."""
 
 
 def analyse(document: Any) -> Placement:
@@ -94,27 +106,45 @@ def analyse(document: Any) -> Placement:
 
     out = Placement(pages=len(document.pages))
 
-    def walk(box: Any, page: int, section: str | None, story: str | None) -> None:
+    def frag(box: Any, page: int) -> tuple[int, float, float, float, float]:
+        # CSS px → pt; WeasyPrint's origin is the trim's top-left corner
+        return (page, box.position_x * 0.75, box.position_y * 0.75,
+                box.border_width() * 0.75, box.border_height() * 0.75)
+
+    def walk(box: Any, page: int, section: str | None, story: str | None, par: str | None = None) -> None:
         element = getattr(box, "element", None)
         ident = element.get("id") if element is not None and hasattr(element, "get") else None
+        key = element.get("data-p") if element is not None and hasattr(element, "get") else None
+        if key and story is not None and hasattr(box, "border_width") and key != par:
+            par = key
+            out.paragraphs[(story, key)].append(frag(box, page))
+        if par is not None and story is not None and isinstance(box, TextBox) and box.text:
+            out.segments[(story, par)].append((*frag(box, page), box.text))
         if ident and not getattr(box, "element_tag", "").endswith(("::before", "::after")):
             if hasattr(box, "border_width") and ident.startswith(("img-", "story-", "page-")):
-                # CSS px → pt; WeasyPrint's origin is the trim's top-left corner
-                out.boxes[ident].append((page, box.position_x * 0.75, box.position_y * 0.75,
-                                         box.border_width() * 0.75, box.border_height() * 0.75))
+                out.boxes[ident].append(frag(box, page))
             if ident.startswith("page-") and ident != section:
                 section = ident
                 if page not in out.section_pages[ident]:
                     out.section_pages[ident].append(page)
+                bottoms = [(c.position_y + c.margin_height()) * 0.75 for c in getattr(box, "children", ())
+                           if hasattr(c, "margin_height") and not c.is_absolutely_positioned()
+                           and not getattr(c, "is_running", lambda: False)()]
+                if bottoms:
+                    out.content_bottoms[ident] = max(bottoms)
             elif ident.startswith("story-"):
                 story = ident[6:]
         if isinstance(box, LineBox) and story is not None:
             out.story_lines[story][page] += 1
             out.story_chars[story][page] += sum(len(t.text) for t in box.descendants() if isinstance(t, TextBox))
-            return
+            if par is None:
+                return
         for child in getattr(box, "children", ()):
-            walk(child, page, section, story)
+            walk(child, page, section, story, par)
 
     for number, page in enumerate(document.pages, 1):
-        walk(page._page_box, number, None, None)  # noqa: SLF001 (pinned private API)
+        pb = page._page_box  # noqa: SLF001 (pinned private API)
+        out.page_areas[number] = (pb.content_box_x() * 0.75, pb.content_box_y() * 0.75,
+                                  pb.width * 0.75, pb.height * 0.75)
+        walk(pb, number, None, None)
     return out

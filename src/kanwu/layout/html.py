@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Collection, Iterable, Sequence
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..errors import Finding, Pos
@@ -21,6 +22,7 @@ from ..model import Block, Image, Inline, Issue, Story, Text
 from ..text.compose import Run, compose
 from ..text.headline import break_headline
 from ..text.metrics import FontMetrics
+from ..rounds import block_key
 from .lines import lines_html
 from .spec import Layout
 
@@ -124,7 +126,8 @@ class Typesetter:
             self.findings.append(Finding("warning", "overfull-line", "有一行排不下，字符超出栏宽 / a line is wider than its column",
                                          block.pos, story=story))
         classes = {k: v for k, v in STYLE_CLASSES.items()}
-        return Markup(f'<p class="{cls}">') + lines_html(par, classes) + Markup("</p>")
+        # data-p: the paragraph's key, so the proof can find it on the page (change bars)
+        return Markup(f'<p class="{cls}" data-p="{block_key(block)}">') + lines_html(par, classes) + Markup("</p>")
 
     def blocks(self, story: Story, measure: float) -> Markup:
         """All body blocks of a story for a column `measure` points wide."""
@@ -209,7 +212,9 @@ def plan_pages(issue: Issue) -> list[PagePlan]:
 def environment(layout: Layout) -> jinja2.Environment:
     """A Jinja2 environment over the layout's folder chain."""
     loader = jinja2.FileSystemLoader([str(f) for f in layout.folders])
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+    # sandboxed: a layout folder may come with an issue (issues/x/layouts/), so its templates may not
+    # reach Python internals (``''.__class__.__mro__``...); see README "What kanwu reads and never does"
+    env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["date_cn"] = date_cn
     env.filters["pt"] = lambda x: f"{num(float(x))}pt"

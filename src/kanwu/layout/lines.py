@@ -27,7 +27,7 @@ __all__ = ["lines_html", "fmt_pt"]
 def fmt_pt(value: float) -> str:
     """A length in pt, compact: ``0.083 -> ".083pt"``, ``21.0 -> "21pt"``, ``-0.5 -> "-.5pt"``."""
     text = f"{round(value, 3):.3f}".rstrip("0").rstrip(".")
-    if text in ("", "-0"):
+    if text in ("", "0", "-0"):
         return "0"
     if text.startswith("0."):
         text = text[1:]

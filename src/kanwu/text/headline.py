@@ -5,16 +5,19 @@ A headline is set large and short, so where it breaks is read as meaning:
 ``四平路街道完成杨浦区第十六届人 / 大代表补选工作`` splits 人大 (the people's
 congress).  :func:`break_headline` therefore only breaks between phrases,
 after ``，、：；`` and at ideographic spaces (U+3000), takes the fewest lines
-that fit the measure, and among those the most even ones (shortest longest
-line, then the smallest spread, then the longer line on top).  No line may
-hold a single character; clreq's forbidden line starts/ends apply.  A phrase
-wider than the measure alone is broken between characters; if nothing fits in
-``max_lines`` the least overflowing break is returned.
+that fit the measure, and among those the most even ones: the shortest
+longest line, where a break after a pause mark is free and one between other
+phrases costs 3 characters of balance (``以学促干，/ 服务群众有“热度”`` rather
+than the evener ``以学促干，服务 / 群众有“热度”``), then the smaller spread,
+then the longer line on top.  No line may hold a single character; clreq's
+forbidden line starts/ends apply.  A phrase wider than the measure alone is
+broken between characters; if nothing fits in ``max_lines`` the least
+overflowing break is returned.
 
 Phrases: budoux, post-processed.  We compared three phrase finders on the
 seed headlines (``以学促干，服务群众有“热度”``, ``四平路街道开展市、区人大代表集中联系
 基层活动``, ``四平路街道完成杨浦区第十六届人大代表补选工作``) at 8, 10, 12 and 15
-characters per line (``tests/unit/test_headline.py`` keeps the comparison):
+characters per line (``tests/unit/test_headline.py`` keeps the budoux one):
 
 * budoux's Simplified Chinese model alone cuts names and terms it does not
   know into single characters (``四|平路``, ``人|大|代表``, ``集|中``, ``补|选``,
@@ -28,23 +31,28 @@ characters per line (``tests/unit/test_headline.py`` keeps the comparison):
 * budoux plus three rules: a lone character joins the next phrase (or the
   previous one at the end of a clause), a lone measure word after a
   number joins the number (``第十六届``), a quotation (“…” 《…》) is one
-  phrase.  All three seeds break at phrase boundaries at every width:
+  phrase.  The seeds break at phrase boundaries at 10–15 characters:
   ``以学促干，/ 服务群众有“热度”`` (10, 12), ``四平路街道开展市、/ 区人大代表
   集中联系基层活动`` (15), ``四平路街道完成 / 杨浦区第十六届 / 人大代表补选工作``
-  (10), ``四平路街道完成杨浦区 / 第十六届人大代表补选工作`` (12, 15).
+  (10), ``四平路街道完成杨浦区 / 第十六届人大代表补选工作`` (12, 15); at 8 the
+  second needs one break inside a phrase (``开展 / 市、``) to fit 3 lines.
 
 We use the third.  It still inherits budoux's misses (``第四|季度`` can be
-chosen for balance); jieba would know more words but is not installed and a
-20 MB dictionary is more than a headline needs.
+chosen for balance); jieba would know more words but is not installed, and
+a dictionary segmenter is more than a few headlines per issue need.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 from kanwu.text.compose import NO_END, NO_START, char_kind
 from kanwu.text.metrics import FontMetrics
+
+if TYPE_CHECKING:
+    import budoux
 
 __all__ = ["break_headline", "phrases"]
 
@@ -55,8 +63,8 @@ _QUOTES = {"“": "”", "《": "》", "「": "」", "『": "』", "‘": "’"}
 
 
 @lru_cache(maxsize=1)
-def _parser():  # noqa: ANN202 - budoux has no public type for it
-    """budoux's Simplified Chinese parser, loaded on first use (it takes ~50 ms)."""
+def _parser() -> "budoux.Parser":
+    """budoux's Simplified Chinese parser, loaded once, on first use (~50 ms)."""
     import budoux
 
     return budoux.load_default_simplified_chinese_parser()

@@ -1,0 +1,124 @@
+"""The press stage: measure ink, finish the PDF for the printer, check what was written.
+
+Runs on the one PDF WeasyPrint wrote: ink is measured on its separations
+(`kanwu.inkcov`), the marks and boxes are added (`kanwu.press`), then the
+finished bytes are read back (`kanwu.pdfcheck`) for RGB, text colours, fonts,
+transparency and the output intent. Every problem becomes a finding with a
+stable code; errors keep the print PDF from being written (build.py's gate).
+"""
+from __future__ import annotations
+
+import subprocess
+from typing import Any, Sequence
+
+from .colour import OutputProfile
+from .errors import Finding
+from .inkcov import PageInk, measure
+from .layout.html import PhotoBox
+from .layout.spec import Layout
+from .pdfcheck import inspect
+from .press import PressSettings, SlugInfo, finish
+from .wpext import Placement
+
+VARIANTS = {"x-4": "pdf/x-4", "x-1a": "pdf/x-1a", "pdf/x-4": "pdf/x-4", "pdf/x-1a": "pdf/x-1a"}
+
+
+def variant(layout: Layout, override: str | None) -> str:
+    """The PDF/X variant: the command line's, else the layout's ``print.variant``, else PDF/X-4."""
+    name = str(override or layout.get("print.variant") or "pdf/x-4").lower()
+    return VARIANTS.get(name, "pdf/x-4")
+
+
+def settings(layout: Layout, profile: OutputProfile, fonts: dict[str, Any], pdfx: str | None,
+             marks: bool | None) -> PressSettings:
+    """The press settings of a build: the layout's ``print:`` keys, overridden by the command line."""
+    sans = fonts.get("sans") or fonts.get("body")
+    return PressSettings(bleed=layout.length("page.bleed", "3mm"),
+                         marks=bool(layout.get("print.marks", True)) if marks is None else marks,
+                         variant=variant(layout, pdfx), condition=profile.condition,
+                         description=profile.description,
+                         slug_font=(sans.path, sans.index) if sans is not None else None)
+
+
+def _element(page: int, where: tuple[float, float, float, float], placement: Placement,
+             photos: Sequence[PhotoBox]) -> tuple[str, PhotoBox | None]:
+    """The placed element that overlaps the over-inked area most: a picture, else a story."""
+    x, y, w, h = where
+    best, score = "", 0.0
+    for ident, frags in placement.boxes.items():
+        if not ident.startswith(("img-", "story-")):
+            continue
+        for p, bx, by, bw, bh in frags:
+            if p != page:
+                continue
+            ov = max(0.0, min(x + w, bx + bw) - max(x, bx)) * max(0.0, min(y + h, by + bh) - max(y, by))
+            ov *= 2 if ident.startswith("img-") else 1  # a picture inside a story is the better answer
+            if ov > score:
+                best, score = ident, ov
+    photo = next((ph for ph in photos if ph.id == best), None)
+    return best, photo
+
+
+def ink_findings(inks: list[PageInk], limit: float, placement: Placement,
+                 photos: Sequence[PhotoBox]) -> list[Finding]:
+    """An error for every page whose ink goes above the limit, naming the element."""
+    out = []
+    for ink in inks:
+        if ink.over_box is None:
+            continue
+        ident, photo = _element(ink.page, ink.over_box, placement, photos)
+        what = f"图片 {photo.image.src_text}" if photo else (f"稿件 {ident[6:]}" if ident else "版面")
+        out.append(Finding(
+            "error", "ink-limit",
+            f"第{ink.page}页 {what} 总墨量 {ink.max_tac:.0f}%，超过本版式的 {limit:.0f}%（{ink.over_area_mm2:.0f} mm²）/ "
+            f"page {ink.page}: {ident or 'page'} reaches {ink.max_tac:.0f}% total ink, the layout allows {limit:.0f}%",
+            photo.image.pos if photo else None, story=photo.story if photo else (ident[6:] or None),
+            page=ink.page, data=(("tac", ink.max_tac), ("element", ident))))
+    return out
+
+
+def pdf_findings(pdf: bytes, limit: float, pdf_variant: str) -> list[Finding]:
+    """Findings from reading the finished print PDF."""
+    facts = inspect(pdf)
+    out: list[Finding] = []
+    for where in dict.fromkeys(facts.rgb):
+        out.append(Finding("error", "rgb-content", f"印刷文件里有 RGB 颜色：{where}；请改用 CMYK / RGB colour in the "
+                           "print PDF"))
+    for name, (embedded, subset) in facts.fonts.items():
+        if not embedded:
+            out.append(Finding("error", "font-not-embedded", f"字体 {name} 没有嵌入 / font {name} is not embedded"))
+        elif not subset:
+            out.append(Finding("warning", "font-not-subset", f"字体 {name} 没有子集化 / font {name} is not subset"))
+    for page, colours in sorted(facts.text_colours.items()):
+        for c, m, y, k in (col for col in colours if len(col) == 4):
+            if k >= 0.8 and c + m + y > 0:
+                out.append(Finding("error", "rich-black-text", f"第{page}页有四色黑文字（C{c:.0%} M{m:.0%} Y{y:.0%} "
+                                   f"K{k:.0%}），正文应为单黑 K100 / page {page}: text in four-colour black",
+                                   page=page))
+            if (c + m + y + k) * 100 > limit + 0.5:
+                out.append(Finding("error", "ink-limit", f"第{page}页文字总墨量 {(c + m + y + k):.0%}，超过 {limit:.0f}% / "
+                                   f"page {page}: text colour above the ink limit", page=page))
+    if pdf_variant == "pdf/x-1a":
+        for where in dict.fromkeys(facts.transparency):
+            out.append(Finding("error", "transparency", f"PDF/X-1a 不允许透明：{where} / PDF/X-1a forbids transparency"))
+    if not facts.output_intents:
+        out.append(Finding("error", "no-output-intent", "印刷文件缺少输出意图（ICC 色彩特性）/ no output intent"))
+    return out
+
+
+def prepress(pdf: bytes, layout: Layout, press: PressSettings, identifier: bytes, title: str, date: str,
+             placement: Placement, photos: Sequence[PhotoBox]) -> tuple[bytes, list[Finding], list[PageInk]]:
+    """Measure, finish and check: the press-ready bytes, their findings and the ink per page."""
+    limit = float(layout.get("print.ink_limit", 300))
+    findings: list[Finding] = []
+    try:
+        inks = measure(pdf, limit, press.bleed)
+        findings += ink_findings(inks, limit, placement, photos)
+    except (FileNotFoundError, subprocess.SubprocessError) as exc:
+        inks = []
+        findings.append(Finding("warning", "ink-not-measured", "没有 Ghostscript，未测总墨量：请安装 ghostscript / "
+                                f"ink coverage not measured (Ghostscript: {exc})"))
+    slug = SlugInfo(title, date, {ink.page: ink.plates for ink in inks})
+    final = finish(pdf, press, slug, identifier)
+    findings += pdf_findings(final, limit, press.variant)
+    return final, findings, inks

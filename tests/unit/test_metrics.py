@@ -1,0 +1,84 @@
+"""FontMetrics: HarfBuzz advances of the installed CJK faces, as Pango shapes them."""
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+from kanwu.text.metrics import FontMetrics, css_to_fc_weight
+
+pytestmark = pytest.mark.skipif(shutil.which("fc-match") is None, reason="needs fontconfig")
+
+
+@pytest.fixture(scope="module")
+def serif() -> FontMetrics:
+    m = FontMetrics.for_family("Noto Serif CJK SC")
+    if "Noto" not in m.path:
+        pytest.skip("Noto Serif CJK SC is not installed")
+    return m
+
+
+def test_for_family_finds_the_sc_face_of_the_collection(serif: FontMetrics) -> None:
+    assert serif.path.endswith("NotoSerifCJK-Regular.ttc")
+    assert serif.index == 2                      # SC face of the TTC, as fc-match says
+    assert serif.family == "Noto Serif CJK SC"
+    bold = FontMetrics.for_family("Noto Serif CJK SC", 700)
+    assert bold.path.endswith("NotoSerifCJK-Bold.ttc") and bold.index == 2
+
+
+def test_for_family_is_cached(serif: FontMetrics) -> None:
+    assert FontMetrics.for_family("Noto Serif CJK SC") is serif
+
+
+def test_han_and_full_width_marks_are_one_em(serif: FontMetrics) -> None:
+    for ch in "中文，。、；：！？（）《》【】":
+        assert serif.advance(ch) == 1.0, ch
+
+
+def test_curly_quotes_are_full_width_in_zh_hans(serif: FontMetrics) -> None:
+    # zh-Hans shaping: the SC face sets “” ‘’ full width (proportional in Latin fonts)
+    for ch in "“”‘’":
+        assert serif.advance(ch) == 1.0, ch
+
+
+def test_halt_sets_marks_half_width(serif: FontMetrics) -> None:
+    for ch in "，。、；：！？“”‘’（）《》【】":
+        assert serif.advance(ch, halt=True) == 0.5, ch
+    assert serif.advance("中", halt=True) == 1.0     # halt leaves Han alone
+
+
+def test_runs_are_shaped_as_a_whole(serif: FontMetrics) -> None:
+    # —— ligates in Noto CJK: one unit, not two dashes
+    assert serif.advance("——") < 2 * serif.advance("—")
+    assert serif.advance("406件") == pytest.approx(serif.advance("406") + 1.0)
+    assert 1.5 < serif.advance("PM2.5") < 4
+    assert serif.advance("") == 0.0
+
+
+def test_has_glyph(serif: FontMetrics) -> None:
+    assert serif.has_glyph("中") and serif.has_glyph("A") and serif.has_glyph("“")
+    assert not serif.has_glyph("\U0001F600")      # no emoji in Noto CJK
+
+
+def test_a_font_without_halt_is_measured_as_it_is() -> None:
+    kai = FontMetrics.for_family("LXGW WenKai")
+    if "LXGW" not in kai.path:
+        pytest.skip("LXGW WenKai is not installed")
+    # LXGW WenKai has no halt feature: asking for it changes nothing
+    assert kai.advance("，", halt=True) == kai.advance("，") == 1.0
+
+
+def test_loading_a_face_is_fast(serif: FontMetrics) -> None:
+    t = time.perf_counter()
+    m = FontMetrics(serif.path, serif.index)
+    assert time.perf_counter() - t < 0.1          # memory-mapped blob, no parsing
+    assert m.advance("中") == 1.0
+
+
+def test_css_to_fc_weight() -> None:
+    assert css_to_fc_weight(400) == 80
+    assert css_to_fc_weight(700) == 200
+    assert css_to_fc_weight(100) == 0
+    assert css_to_fc_weight(900) == 210
+    assert 80 < css_to_fc_weight(450) < 100
