@@ -247,3 +247,29 @@ def test_expected_failures_never_show_a_traceback_even_with_debug(tmp_path, caps
     assert main(["check", str(tmp_path / "nope.yaml"), "--debug"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == f"{tmp_path / 'nope.yaml'}: error: 找不到文件 / file not found"
+
+
+def test_a_folder_in_the_way_of_an_output(tmp_path):
+    (tmp_path / "x.print.pdf").mkdir()
+    with pytest.raises(KanwuError) as info:
+        write_atomic(tmp_path / "x.print.pdf", b"%PDF-")
+    assert "a folder is in the way of the output file" in str(info.value) and temps(tmp_path) == []
+
+
+def test_only_abandoned_temporary_files_are_removed(tmp_path):
+    host = output._host()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    names = {
+        "dead": f".x.pdf.kanwu-{host}-{dead.pid}-abc12345.tmp",      # killed build on this machine
+        "alive": f".x.pdf.kanwu-{host}-{os.getppid()}-abc12345.tmp",  # a build still running
+        "other-old": ".x.pdf.kanwu-elsewhere-1-abc12345.tmp",         # another machine, long ago
+        "other-new": ".x.pdf.kanwu-elsewhere-2-abc12345.tmp",         # another machine, writing now
+        "not-ours": ".x.pdf.abc12345.tmp",
+    }
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"%PDF-half")
+    old = time.time() - output.STALE_AFTER - 10
+    os.utime(tmp_path / names["other-old"], (old, old))
+    removed = {p.name for p in clean_temps(tmp_path)}
+    assert removed == {names["dead"], names["other-old"]}

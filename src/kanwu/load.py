@@ -210,7 +210,8 @@ def _build(path: Path, shown: str, doc: dict, reader: Reader, out: Collector,
                       f"exceed {MAX_ISSUE_CHARS:,} characters here: split the issue", st.pos)
             total = -10**9  # report once
         if st.id in seen:
-            out.error("duplicate-id", f"稿件 id “{st.id}” 重复（第一次在 {seen[st.id]}）/ duplicate story id", st.pos)
+            out.error("duplicate-id", f"稿件 id “{st.id}” 重复（第一次在 {seen[st.id]}）/ duplicate story id "
+                      f"`{st.id}` (first at {seen[st.id]})", st.pos)
         seen.setdefault(st.id, st.pos)
     pages = _pages(doc.get("pages"), seen, out)
     if out.has_errors or pub is None or info is None or "stories" not in doc:
@@ -281,11 +282,12 @@ def _pages(node: Node | None, ids: dict[str, Pos], out: Collector) -> tuple[Page
             if ids and sid not in ids:
                 from difflib import get_close_matches
                 near = get_close_matches(sid, list(ids), 1)
-                hint = f"，是不是 “{near[0]}”？/ did you mean `{near[0]}`?" if near else ""
-                out.error("unknown-story", f"版面引用了不存在的稿件 “{sid}”{hint} / page names an unknown story; "
-                          f"stories are: {', '.join(ids)}", snode.pos)
+                cn, en = (f"，是不是 “{near[0]}”？", f" did you mean `{near[0]}`?") if near else ("", "")
+                out.error("unknown-story", f"版面引用了不存在的稿件 “{sid}”{cn} / page names an unknown story "
+                          f"`{sid}`;{en} stories are: {', '.join(ids)}", snode.pos)
             elif sid in placed:
-                out.warning("placed-twice", f"稿件 “{sid}” 已排在 {placed[sid]} / story placed twice", snode.pos)
+                out.warning("placed-twice", f"稿件 “{sid}” 已排在 {placed[sid]}，只排第一处 / story placed twice: "
+                            f"`{sid}` is already on the page at {placed[sid]} and is set there only", snode.pos)
             placed.setdefault(sid, snode.pos)
             story_ids.append(sid)
         title = p["title"].value.value if "title" in p else ""

@@ -104,8 +104,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         tmp = ""
         _sync_dir(path.parent)
     except OSError as exc:
-        raise KanwuError(f"{path}: error: 写入失败，原有文件未改动 / cannot write, the existing file is unchanged: "
-                         f"{_why(exc)}") from None
+        kept = ("，原有文件未改动", ", the existing file is unchanged") if path.is_file() else ("", "")
+        raise KanwuError(f"{path}: error: 写入失败{kept[0]} / cannot write{kept[1]}: {_why(exc)}") from None
     finally:
         if fd >= 0:
             os.close(fd)

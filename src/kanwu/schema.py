@@ -105,7 +105,7 @@ ISSUE = _map(
 
 KIND_WORDS = {
     "text": "文字 / text", "int": "整数 / a whole number", "date": "日期 YYYY-MM-DD / a date",
-    "bool": "true 或 false", "map": "键值映射 / a mapping (key: value)", "list": "列表 / a list (- item)",
+    "bool": "true 或 false / true or false", "map": "键值映射 / a mapping (key: value)", "list": "列表 / a list (- item)",
     "hints": "键值映射 / a mapping",
 }
 
@@ -172,9 +172,11 @@ class Reader:
                            "the issue file must be a mapping of keys: kanwu:, publication:, issue:, stories:",
                            self.pos(raw))
             return
-        name = where
-        self.out.error("wrong-type", f"{name} 应为{KIND_WORDS[spec.kind]}{got} / `{name}` must be {KIND_WORDS[spec.kind].split(' / ')[-1]}",
-                       self.pos(raw))
+        cn, _, en = KIND_WORDS[spec.kind].partition(" / ")
+        en = en or cn
+        given = f"，而不是 “{got}”" if got else ""
+        self.out.error("wrong-type", f"{where} 应为{cn}{given} / `{where}` must be {en}"
+                       f"{f', not “{got}”' if got else ''}", self.pos(raw))
 
     def _check(self, raw: yaml.Node, spec: Field, where: str) -> Node | None:
         node = Node(raw, pos=self.pos(raw))
@@ -215,12 +217,12 @@ class Reader:
                 return None
         elif spec.kind == "int":
             if not _INT.match(s):
-                self._wrong(raw, spec, where, f"，而不是 “{s}”")
+                self._wrong(raw, spec, where, s)
                 return None
             node.value = int(s)
         elif spec.kind == "bool":
             if s.lower() not in _BOOL:
-                self._wrong(raw, spec, where, f"，而不是 “{s}”")
+                self._wrong(raw, spec, where, s)
                 return None
             node.value = _BOOL[s.lower()]
         elif spec.kind == "date":

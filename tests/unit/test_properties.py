@@ -32,7 +32,7 @@ TEXT = st.text(alphabet=st.one_of(
     st.sampled_from(list("，。、；：？！“”‘’（）《》——……·　四平路街道简报第期\n\t *#>-_[]{}<>/\\.:~&!|%@`'\"")),
     st.characters(blacklist_categories=("Cs",))), max_size=40)
 SCALARS = st.one_of(
-    TEXT, st.integers(-10**20, 10**20), st.floats(allow_nan=True), st.booleans(), st.none(),
+    TEXT, st.integers(-10**20, 10**20), st.floats(allow_nan=True), st.booleans(), st.none(), st.binary(max_size=8),
     st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)),
     st.sampled_from(["1", "十二", "2020-02-30", "2020-12-15", "../x.md", "/etc/passwd", "http://127.0.0.1/",
                      "bulletin-a4", "tabloid-a3", "nope", "images/a.jpg", "", "~", "null", "yes", "0x1F", ".inf"]))
@@ -127,3 +127,48 @@ def test_the_normaliser_and_body_parser_take_any_string(text):
         assert 0 <= ch.start <= ch.end <= len(text)
     blocks = parse_body(Text(text, Pos("x.md", 1, 1)))
     assert all(b.pos.file == "x.md" for b in blocks)
+
+
+# raw YAML fragments that yaml.safe_dump never writes: tags, anchors, aliases, odd scalars
+FRAGMENTS = ["!!binary xx", "!!binary aGVsbG8=", "!!timestamp 2020-13-45", "!!float x", "!!int 0x", "!!bool maybe",
+             "!!python/object:os.system {}", "!foo bar", "&a [*a]", "&b {x: *b}", "*undefined", "[1, [2, [3]]]",
+             "{columns: 2}", "{columns: x}", "'quoted'", '"\\u0000"', "|\n  block", ">-\n  folded", "~", "null",
+             ".nan", "-.inf", "0o17", "1_000", "2020-12-15 10:00:00", "? complex\n: key", "- a\n- b", "@", "`x`",
+             "\"unclosed", "[unclosed", "：", "　"]
+TEMPLATE = """kanwu: 1
+publication: {name: 测试简报, print_run: P1}
+issue: {number: P2, date: P3}
+layout: bulletin-a4
+normalize: P4
+pages:
+  - {title: P5, stories: [one, P6]}
+stories:
+  - id: one
+    headline: P7
+    body_file: P8
+    place: P9
+    images:
+      - {src: P10, caption: P11, place: P12}
+"""
+
+
+FLOW = [f for f in FRAGMENTS if "\n" not in f]
+NESTED = st.recursive(st.sampled_from(FLOW), lambda inner: st.one_of(
+    inner.map(lambda v: "{a: %s}" % v), inner.map(lambda v: "{columns: %s}" % v),
+    st.lists(inner, max_size=3).map(lambda vs: "[" + ", ".join(vs) + "]")), max_leaves=5)
+VALUES = st.one_of(st.sampled_from(FRAGMENTS), NESTED, st.lists(NESTED, min_size=2, max_size=3).map(" ".join))
+
+
+@SETTINGS
+@given(values=st.dictionaries(st.integers(1, 12), VALUES, max_size=4))
+def test_valid_issue_with_raw_yaml_fragments(folder, values):
+    text = TEMPLATE
+    for i in range(12, 0, -1):  # P12 before P1
+        text = text.replace(f"P{i}", values.get(i, {8: "body.md", 10: "''"}.get(i, "1" if i in (1, 2) else
+                                                                             "2024-05-01" if i == 3 else
+                                                                             "true" if i == 4 else "x")))
+    path = folder / "raw.yaml"
+    path.write_text(text, encoding="utf-8")
+    issue = load_only_kanwu_errors(path)
+    if issue is not None:
+        prepare(issue)

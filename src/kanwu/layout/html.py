@@ -151,8 +151,13 @@ class Typesetter:
         """A headline or subhead broken at word boundaries into balanced lines."""
         self.check_glyphs(text, role, pos, story)
         lines = break_headline(text, measure, size, self._font(role)) if text else ()
-        inner = Markup("<br>").join(escape(line) for line in lines)
+        inner = Markup("<br>").join(self._one_line(line, role, size) for line in lines)
         return Markup(f'<{tag} class="{cls}">') + inner + Markup(f"</{tag}>")
+
+    def _one_line(self, text: str, role: str, size: float) -> Markup:
+        """Text set on one line with the composer's spacing: Han–Latin gaps, squeezed punctuation."""
+        par = compose([Run(text, "")], 1e6, size, {"": self._font(role)}, indent=0, align="left")
+        return lines_html(par)
 
     def lead(self, story: Story, measure: float) -> Markup:
         """The 导语 paragraph, set in 楷体 above the body."""
@@ -184,14 +189,28 @@ class Typesetter:
         self.photos.extend(row)
         return row
 
-    def plain(self, text: Text | str | None, role: str, story: str | None = None) -> Markup:
-        """A short text (caption, byline, masthead item), glyph-checked and escaped."""
+    def byline(self, story: Story, measure: float) -> Markup:
+        """（来源）: the byline in brackets, as Chinese papers print it, broken at words if too long."""
+        assert story.byline is not None
+        self.check_glyphs(story.byline.value, "kai", story.byline.pos, story.id, story.byline)
+        size = self.layout.body_size * 0.9
+        text = f"（{story.byline.value.strip('（）() ')}）"
+        lines = break_headline(text, measure, size, self._font("kai"))
+        return Markup("<br>").join(self._one_line(line, "kai", size) for line in lines)
+
+    def plain(self, text: Text | str | None, role: str, story: str | None = None,
+              size: float | None = None) -> Markup:
+        """A short text (caption, byline, masthead item): glyph-checked, spaced, escaped.
+
+        It may still wrap where the template lets it; `size` (default: the body
+        size) scales the Han–Latin gaps.
+        """
         if text is None:
             return Markup("")
         value = text.value if isinstance(text, Text) else text
         self.check_glyphs(value, role, text.pos if isinstance(text, Text) else None, story,
                           text if isinstance(text, Text) else None)
-        return escape(value)
+        return self._one_line(value, role, size or self.layout.body_size) if value.strip() else escape(value)
 
 
 def plan_pages(issue: Issue) -> list[PagePlan]:
