@@ -6,19 +6,21 @@ Nothing here prints; `cli.py` reports what came back.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .colour import output_profile, prepare_images, with_profile
-from .errors import KanwuError
+from .errors import Finding, KanwuError
 from .fonts import font_dirs, resolve_fonts
 from .images import inspect_issue
 from .layout.html import Typesetter, date_cn, render_html
-from .layout.spec import load_layout
+from .layout.spec import Layout, load_layout
 from .load import load_issue
 from .model import Issue
-from .output import ensure_dir, remove_stale, write_atomic
+from .output import OutputSet, ensure_dir, remove_stale
 from .preflight import Report, assess, order
 from .proof import ProofInfo
 from .rounds import compare, read_snapshot, snapshot, story_pages
@@ -73,91 +75,92 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     ``package`` a ``<stem>.press.zip`` for the printer.
     """
     clock = _Clock()
+    issue, spec, findings = load_stage(issue_file, layout)
+    earlier = read_snapshot(since) if since else None
+    clock("load")
+    setter, html, profile, cache, early = layout_stage(issue, spec)
+    clock("layout")
+    from . import typeset
+
+    rendered = typeset.render(html, issue.root, [*allowed_folders(issue, spec), cache, profile.path.parent])
+    clock("typeset")
+    report = assess(issue, spec, rendered.placement, setter.photos, setter.images,
+                    findings + early + setter.findings + rendered.findings)
+    info = ProofInfo(f"{issue.publication.name.value} 第{issue.number}期", date_cn(issue.date),
+                     proof_round or issue.proof_round, setter.fonts["sans"].family)
+    snap = snapshot(issue, story_pages(issue), info.round, info.built)
+    changes = compare(earlier, snap, str(since)) if earlier is not None else None
+    report.changes = changes.as_json() if changes else None
+    result = BuildResult(report, timings=clock.times)
+    if not write:
+        return result
+    from .pressflight import prepress, settings, variant
+    from .proof import make_proof
+
+    press = settings(spec, profile, setter.fonts, pdfx, marks)
+    pdf = typeset.write_pdf(rendered, variant(spec, pdfx), identifier(issue, spec.name), metadata(issue))
+    pdf, press_findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date,
+                                         rendered.placement, setter.photos)
+    report.findings = order(report.findings + press_findings)
+    clock("pdf+press")
+    proof = make_proof(pdf, report, rendered.placement, setter.photos, issue, info, snap, changes,
+                       show_normalized)
+    clock("proof")
+    out = Path(out_dir or "out")
+    ensure_dir(out)
+    stem = Path(issue.source_name).stem
+    with OutputSet() as files:  # every file complete, then all renamed together
+        if keep_html:
+            files.add(out / f"{stem}.html", html.encode())
+        if report.ok:
+            result.written["print"] = files.add(out / f"{stem}.print.pdf", pdf)
+            if impose:
+                from .impose import impose_pdf
+
+                result.written["imposed"] = files.add(out / f"{stem}.imposed.pdf",
+                                                      impose_pdf(pdf, press, info.title, info.date))
+            if package:
+                from .package import press_package
+
+                result.written["package"] = files.add(out / f"{stem}.press.zip", press_package(
+                    stem, pdf, report, spec, profile, press, inks, issue.date, result.written.get("imposed")))
+        result.written["proof"] = files.add(out / f"{stem}.proof.pdf", proof)
+        if png:
+            result.written.update(stage_previews(files, pdf, out, stem))
+            clock("previews")
+        report.outputs = {k: str(v) for k, v in result.written.items()}
+        report.outputs["preflight"] = str(out / f"{stem}.preflight.json")
+        result.written["report"] = files.add(out / f"{stem}.preflight.json", json.dumps(
+            report.as_json(), ensure_ascii=False, indent=2).encode())
+        files.commit()
+    if not report.ok:  # an old print PDF must not reach the printer beside this report
+        result.removed_stale_print = remove_stale(out / f"{stem}.print.pdf")
+    clock("write")
+    return result
+
+
+def load_stage(issue_file: str | Path, layout: str | None) -> tuple[Issue, Layout, list[Finding]]:
+    """Load, validate and normalise the issue; find its layout."""
     issue = load_issue(issue_file, layout)
     if not issue.layout:
         raise KanwuError(f"{issue.source_name}: error: 没有指定版式：请在文件中写 layout:，或用 --layout / no layout given")
     spec = load_layout(issue.layout, issue.root)
     issue, findings = prepare(issue)
-    findings = [*issue.warnings, *findings]  # placed twice, on no page
-    earlier = read_snapshot(since) if since else None
-    clock("load")
+    return issue, spec, [*issue.warnings, *findings]  # placed twice, on no page
+
+
+def layout_stage(issue: Issue, spec: Layout) -> tuple[Typesetter, str, Any, Path, list[Finding]]:
+    """Fonts, pictures (checked, converted to the press profile) and the HTML."""
     fonts = resolve_fonts(spec, issue.root)
     images, image_findings = inspect_issue(issue)
     setter = Typesetter(spec, fonts, images)
     html = render_html(issue, spec, fonts, setter)
-    clock("layout")
     profile = output_profile(spec)
     html, colour_findings, cache = prepare_images(html, setter.photos, images, spec, profile)
-    html = with_profile(html, profile)
-    clock("colour")
-    from . import typeset
-
-    rendered = typeset.render(html, issue.root, [*allowed_folders(issue, spec), cache, profile.path.parent])
-    clock("typeset")
-    report = assess(issue, spec, rendered.placement, setter.photos, images,
-                    findings + image_findings + setter.findings + rendered.findings + colour_findings)
-    info = ProofInfo(f"{issue.publication.name.value} 第{issue.number}期", date_cn(issue.date),
-                     proof_round or issue.proof_round, fonts["sans"].family)
-    snap = snapshot(issue, story_pages(issue), info.round, info.built)
-    changes = compare(earlier, snap, str(since)) if earlier is not None else None
-    report.changes = changes.as_json() if changes else None
-    result = BuildResult(report)
-    if not write:
-        result.timings = clock.times
-        return result
-    out = Path(out_dir or "out")
-    ensure_dir(out)
-    stem = Path(issue.source_name).stem
-    if keep_html:
-        write_atomic(out / f"{stem}.html", html.encode())
-    paths = {k: out / f"{stem}.{k}" for k in ("print.pdf", "proof.pdf", "preflight.json")}
-    from .pressflight import prepress, settings, variant
-
-    press = settings(spec, profile, fonts, pdfx, marks)
-    pdf = typeset.write_pdf(rendered, variant(spec, pdfx), identifier(issue, spec.name), metadata(issue))
-    clock("pdf")
-    pdf, press_findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date,
-                                         rendered.placement, setter.photos)
-    report.findings = order(report.findings + press_findings)
-    clock("press")
-    from .proof import make_proof
-
-    proof = make_proof(pdf, report, rendered.placement, setter.photos, issue, info, snap, changes,
-                       show_normalized)
-    clock("proof")
-    if report.ok:
-        write_atomic(paths["print.pdf"], pdf)
-        result.written["print"] = paths["print.pdf"]
-        if impose:
-            from .impose import impose_pdf
-
-            result.written["imposed"] = out / f"{stem}.imposed.pdf"
-            write_atomic(result.written["imposed"], impose_pdf(pdf, press, info.title, info.date))
-        if package:
-            from .package import press_package
-
-            result.written["package"] = out / f"{stem}.press.zip"
-            write_atomic(result.written["package"], press_package(stem, pdf, report, spec, profile, press, inks,
-                                                                  issue.date, result.written.get("imposed")))
-    else:
-        result.removed_stale_print = remove_stale(paths["print.pdf"])
-    write_atomic(paths["proof.pdf"], proof)
-    result.written["proof"] = paths["proof.pdf"]
-    if png:
-        result.written.update(write_previews(pdf, out, stem))
-        clock("previews")
-    report.outputs = {k: str(v) for k, v in result.written.items()}
-    report.outputs["preflight"] = str(paths["preflight.json"])
-    import json
-
-    write_atomic(paths["preflight.json"], json.dumps(report.as_json(), ensure_ascii=False, indent=2).encode())
-    result.written["report"] = paths["preflight.json"]
-    clock("write")
-    result.timings = clock.times
-    return result
+    return setter, with_profile(html, profile), profile, cache, image_findings + colour_findings
 
 
-def write_previews(pdf: bytes, out: Path, stem: str) -> dict[str, Path]:
+def stage_previews(files: OutputSet, pdf: bytes, out: Path, stem: str) -> dict[str, Path]:
     """``<stem>.page-N.png`` per page and ``<stem>.contact.png`` (named in the result as ``png``);
     older page images beyond the page count are removed."""
     from .previews import render_previews
@@ -165,12 +168,11 @@ def write_previews(pdf: bytes, out: Path, stem: str) -> dict[str, Path]:
     shots = render_previews(pdf)
     pages = [out / f"{stem}.page-{n}.png" for n in range(1, len(shots.pages) + 1)]
     for path, data in zip(pages, shots.pages):
-        write_atomic(path, data)
+        files.add(path, data)
     for old in out.glob(f"{stem}.page-*.png"):
         if old not in pages:
             remove_stale(old)
-    write_atomic(out / f"{stem}.contact.png", shots.contact)
-    return {"png": out / f"{stem}.contact.png"}
+    return {"png": files.add(out / f"{stem}.contact.png", shots.contact)}
 
 
 def allowed_folders(issue: Issue, spec) -> list[Path]:  # type: ignore[no-untyped-def]

@@ -88,8 +88,13 @@ def clean_temps(folder: Path) -> list[Path]:
     return removed
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` all or nothing."""
+def _fail(path: Path, exc: OSError) -> KanwuError:
+    kept = ("，原有文件未改动", ", the existing file is unchanged") if path.is_file() else ("", "")
+    return KanwuError(f"{path}: error: 写入失败{kept[0]} / cannot write{kept[1]}: {_why(exc)}")
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    """Write `data` to a complete, synced temporary file beside `path`."""
     fd, tmp = -1, ""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.kanwu-{_host()}-{os.getpid()}-", suffix=".tmp",
@@ -100,20 +105,69 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        tmp = ""
-        _sync_dir(path.parent)
+        staged, tmp = Path(tmp), ""
+        return staged
     except OSError as exc:
-        kept = ("，原有文件未改动", ", the existing file is unchanged") if path.is_file() else ("", "")
-        raise KanwuError(f"{path}: error: 写入失败{kept[0]} / cannot write{kept[1]}: {_why(exc)}") from None
+        raise _fail(path, exc) from None
     finally:
         if fd >= 0:
             os.close(fd)
         if tmp:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            _unlink(Path(tmp))
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+class OutputSet:
+    """A build's files, all or nothing: each is written to a temporary file first
+    and they are renamed into place together by `commit` (a failure on the way
+    leaves the old files as they were and no temporary files)."""
+
+    def __init__(self) -> None:
+        self.staged: list[tuple[Path, Path]] = []
+
+    def add(self, path: Path, data: bytes) -> Path:
+        """Stage `data` for `path`; returns `path`."""
+        self.staged.append((_stage(path, data), path))
+        return path
+
+    def commit(self) -> None:
+        """Rename every staged file into place."""
+        try:
+            for tmp, path in self.staged:
+                try:
+                    os.replace(tmp, path)
+                except OSError as exc:
+                    raise _fail(path, exc) from None
+            for folder in {path.parent for _, path in self.staged}:
+                _sync_dir(folder)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove temporary files not (yet) renamed."""
+        for tmp, _ in self.staged:
+            if tmp.exists():
+                _unlink(tmp)
+        self.staged = []
+
+    def __enter__(self) -> "OutputSet":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write one file all or nothing."""
+    with OutputSet() as out:
+        out.add(path, data)
+        out.commit()
 
 
 def _sync_dir(folder: Path) -> None:

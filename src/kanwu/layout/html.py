@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Collection, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from ..errors import Finding, Pos
 from ..fonts import ResolvedFont, font_face_css
+from ..images import ImageInfo
 from ..model import Block, Image, Inline, Issue, Story, Text
 from ..text.compose import Run, compose
 from ..text.headline import break_headline
@@ -81,9 +82,11 @@ class Typesetter:
     chosen font lacks (``missing-glyph``) and lines that could not be fitted.
     """
 
-    def __init__(self, layout: Layout, fonts: dict[str, ResolvedFont], images: Collection[Path] = ()) -> None:
+    def __init__(self, layout: Layout, fonts: dict[str, ResolvedFont],
+                 images: Mapping[Path, ImageInfo] | None = None) -> None:
         self.layout = layout
-        self.images = set(images)
+        self.images: Mapping[Path, ImageInfo] = images or {}
+        """The usable pictures (others are set as placeholders)."""
         self.fonts = fonts
         self.metrics = {role: FontMetrics(f.path, f.index) for role, f in fonts.items()}
         self.findings: list[Finding] = []

@@ -15,6 +15,7 @@ import yaml
 
 from ..errors import KanwuError, Pos
 from ..units import to_pt
+from .check import check_layout, check_name
 
 BUILTIN = Path(__file__).resolve().parents[3] / "layouts"
 
@@ -128,7 +129,16 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 def available(issue_dir: Path | None = None) -> list[str]:
     """Names of all layouts that can be used (for messages and ``kanwu layouts``)."""
-    names = {p.parent.name for d in search_path(issue_dir) for p in d.glob("*/layout.yaml")}
+    names = set()
+    for d in search_path(issue_dir):
+        for p in d.glob("*/layout.yaml"):
+            try:
+                data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                continue
+            # a parent such as `base` declares itself abstract: it is only extended
+            if isinstance(data, Mapping) and not data.get("abstract"):
+                names.add(p.parent.name)
     return sorted(n for n in names if not n.startswith("_"))
 
 
@@ -156,9 +166,13 @@ def load_layout(name: str, issue_dir: Path | None = None, pos: Pos | None = None
         folders.append(folder)
         settings.append(data)
         current = data.get("extends")
+        if current is not None:
+            current = check_name(current, f"{folder / 'layout.yaml'}: extends")
     merged: dict[str, Any] = {}
     for data in reversed(settings):
         merged = _merge(merged, data)
+    merged.pop("abstract", None)
+    check_layout(merged, folders[0] / "layout.yaml")
     fonts = {role: FontRole(tuple([spec["family"]] if isinstance(spec["family"], str) else spec["family"]),
                             int(spec.get("weight", 400)))
              for role, spec in (merged.get("fonts") or {}).items()}
