@@ -53,16 +53,6 @@ def photos_build(press_env: Path):
 
 
 @pytest.fixture(scope="session")
-def seed_a3(press_env: Path):
-    return build(SEED, press_env / "a3", png=False)
-
-
-@pytest.fixture(scope="session")
-def seed_a4(press_env: Path):
-    return build(SEED, press_env / "a4", layout="bulletin-a4", png=False, impose=True)
-
-
-@pytest.fixture(scope="session")
 def builds(photos_build, seed_a3, seed_a4):
     return {"photos": photos_build, "a3": seed_a3, "a4": seed_a4}
 

@@ -1,0 +1,83 @@
+"""End to end (#2): the seed bulletin as the A3 paper and the A4 bulletin."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from kanwu.load import load_issue
+from kanwu.text.prepare import prepare
+from paths import SEED
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+MM = 72 / 25.4
+
+
+def han(text: str) -> str:
+    return "".join(HAN.findall(text))
+
+
+def pdf_han(path: Path) -> str:
+    return han("".join(page.extract_text() or "" for page in PdfReader(path).pages))
+
+
+def seed_texts() -> list[str]:
+    """Every text of the seed as printed: headlines, paragraphs, bylines, captions."""
+    issue, _ = prepare(load_issue(SEED))
+    out = []
+    for st in issue.stories:
+        out += [st.headline.value, st.byline.value if st.byline else ""]
+        out += [b.text for b in st.blocks]
+        out += [im.caption.value for im in st.images if im.caption]
+    return [t for t in out if han(t)]
+
+
+@pytest.mark.parametrize("which, size, pages", [("a3", (297, 420), (2, 2)), ("a4", (210, 297), (4, 5))])
+def test_seed_builds_at_trim_size(request, which, size, pages):
+    result = request.getfixturevalue(f"seed_{which}")
+    assert result.exit_code == 0 and result.report.ok
+    reader = PdfReader(result.written["print"])
+    assert pages[0] <= len(reader.pages) <= pages[1]
+    for page in reader.pages:
+        trim = page.trimbox
+        assert float(trim.width) == pytest.approx(size[0] * MM, abs=0.05)
+        assert float(trim.height) == pytest.approx(size[1] * MM, abs=0.05)
+
+
+@pytest.mark.parametrize("which", ["a3", "a4"])
+def test_every_han_character_of_the_seed_is_printed_in_order(request, which):
+    result = request.getfixturevalue(f"seed_{which}")
+    printed = pdf_han(result.written["print"])
+    missing = [t for t in seed_texts() if han(t) not in printed]
+    # a paragraph broken across columns or pages may interleave with a running head:
+    # those must still be there character for character
+    for text in missing:
+        for piece in re.split(r"[，。、；：！？“”‘’（）《》\s]", text):
+            assert han(piece) in printed, f"not printed: {piece!r} (from {text[:20]}…)"
+
+
+@pytest.mark.skipif(not shutil.which("pdffonts"), reason="poppler-utils needed")
+@pytest.mark.parametrize("which", ["a3", "a4"])
+def test_fonts_embedded_subset_and_no_fallback(request, which):
+    result = request.getfixturevalue(f"seed_{which}")
+    out = subprocess.run(["pdffonts", str(result.written["print"])], capture_output=True, text=True,
+                         check=True).stdout.splitlines()[2:]
+    names = [line.split()[0] for line in out]
+    assert names
+    for line, name in zip(out, names):
+        cols = line.split()
+        assert "yes" in cols[-5:-3], f"font not embedded/subset: {line}"
+        assert re.match(r"^[A-Z]{6}\+(Noto-(Serif|Sans)-CJK-SC|LXGW-WenKai)", name), f"unexpected font {name}"
+
+
+def test_check_does_not_write_and_reports(tmp_path):
+    kanwu = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "kanwu"
+    exe = [str(kanwu)] if kanwu.exists() else ["python", "-m", "kanwu.cli"]
+    res = subprocess.run([*exe, "check", str(SEED)], capture_output=True, text=True, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "0 个错误" in res.stdout
+    assert not (tmp_path / "out").exists()
