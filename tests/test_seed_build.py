@@ -81,3 +81,13 @@ def test_check_does_not_write_and_reports(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "0 个错误" in res.stdout
     assert not (tmp_path / "out").exists()
+
+
+def test_same_bytes_wherever_the_issue_lives(seed_a3, tmp_path):
+    """A copy of the issue folder elsewhere builds to the same bytes (printers compare checksums)."""
+    from kanwu.build import build
+
+    copy = tmp_path / "elsewhere" / "issues"
+    shutil.copytree(SEED.parent, copy, ignore=shutil.ignore_patterns("mixed*"))
+    again = build(copy / SEED.name, tmp_path / "out", png=False)
+    assert again.written["print"].read_bytes() == seed_a3.written["print"].read_bytes()

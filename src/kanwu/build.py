@@ -25,6 +25,7 @@ from .preflight import Report, assess, order
 from .proof import ProofInfo
 from .rounds import compare, read_snapshot, snapshot, story_pages
 from .text.prepare import prepare
+from .wpext import virtualise
 
 
 @dataclass
@@ -82,7 +83,8 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     clock("layout")
     from . import typeset
 
-    rendered = typeset.render(html, issue.root, [*allowed_folders(issue, spec), cache, profile.path.parent])
+    roots = named_roots(issue, spec, cache, profile.path.parent)
+    rendered = typeset.render(virtualise(html, roots), issue.root, [], roots)
     clock("typeset")
     report = assess(issue, spec, rendered.placement, setter.photos, setter.images,
                     findings + early + setter.findings + rendered.findings)
@@ -175,9 +177,17 @@ def stage_previews(files: OutputSet, pdf: bytes, out: Path, stem: str) -> dict[s
     return {"png": files.add(out / f"{stem}.contact.png", shots.contact)}
 
 
-def allowed_folders(issue: Issue, spec) -> list[Path]:  # type: ignore[no-untyped-def]
+def allowed_folders(issue: Issue, spec: Layout) -> list[Path]:
     """The only folders WeasyPrint may read: the issue's, the layouts', the fonts'."""
     return [issue.root, *spec.folders, *font_dirs(issue.root)]
+
+
+def named_roots(issue: Issue, spec: Layout, cache: Path, profiles: Path) -> dict[str, Path]:
+    """Every folder WeasyPrint may read, by a location-free name (see `wpext.VIRTUAL`)."""
+    roots = {"issue": issue.root, "cache": cache, "profiles": profiles}
+    roots.update({f"layout{i}": f for i, f in enumerate(spec.folders)})
+    roots.update({f"fonts{i}": f for i, f in enumerate(font_dirs(issue.root))})
+    return roots
 
 
 def identifier(issue: Issue, layout: str) -> bytes:

@@ -38,8 +38,9 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render(html: str, base: Path, allowed: Iterable[Path]) -> Rendered:
-    """Lay out `html` (relative URLs resolve against `base`), reading only `allowed` folders."""
+def render(html: str, base: Path, allowed: Iterable[Path], named: dict[str, Path] | None = None) -> Rendered:
+    """Lay out `html` (relative URLs resolve against `base`), reading only `allowed` folders
+    and the `named` roots of ``kanwu:`` URLs."""
     check_version()
     from weasyprint import HTML
     from weasyprint.text import ffi
@@ -50,7 +51,7 @@ def render(html: str, base: Path, allowed: Iterable[Path]) -> Rendered:
                                 "没有找到 libharfbuzz-subset，字体子集化会慢几十倍：请安装 libharfbuzz-subset0 / "
                                 "libharfbuzz-subset0 is missing: font subsetting falls back to fontTools and takes "
                                 "seconds per font (apt-get install libharfbuzz-subset0)"))
-    fetcher = make_fetcher(allowed)
+    fetcher = make_fetcher(allowed, named)
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)

@@ -41,11 +41,27 @@ def check_version() -> str:
     return version
 
 
-def make_fetcher(allowed: Iterable[Path]) -> Any:
-    """A URL fetcher that serves only files below `allowed` folders."""
+VIRTUAL = "kanwu"
+"""Scheme of location-free URLs: ``kanwu:<root name>/<path below it>``.
+
+WeasyPrint names image XObjects after a hash of their URL, so file URLs
+would make the PDF's bytes depend on where the issue or the cache lives;
+these URLs keep builds byte-identical wherever they run."""
+
+
+def virtualise(html: str, roots: dict[str, Path]) -> str:
+    """Replace file URLs below the named `roots` by ``kanwu:`` URLs."""
+    for name, root in sorted(roots.items(), key=lambda kv: -len(str(kv[1]))):
+        html = html.replace(Path(root).resolve().as_uri() + "/", f"{VIRTUAL}:{name}/")
+    return html
+
+
+def make_fetcher(allowed: Iterable[Path], named: dict[str, Path] | None = None) -> Any:
+    """A URL fetcher that serves only files below `allowed` folders (and the `named` roots)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    roots = [Path(p).resolve() for p in allowed]
+    named = {k: Path(v).resolve() for k, v in (named or {}).items()}
+    roots = [Path(p).resolve() for p in allowed] + list(named.values())
 
     class SandboxFetcher(URLFetcher):
         """Serves local files under the allowed folders; refuses everything else."""
@@ -59,17 +75,27 @@ def make_fetcher(allowed: Iterable[Path]) -> Any:
                     self.refused.append(url[:60] + "…")
                     raise ValueError("data: URL too large")
                 return super().fetch(url, headers)
-            if parts.scheme != "file":
+            if parts.scheme == VIRTUAL:
+                name, _, rel = parts.path.partition("/")
+                if name not in named:
+                    self.refused.append(url)
+                    raise ValueError(f"unknown kanwu: root in {url}")
+                path = (named[name] / unquote(rel)).resolve()
+                if not path.is_relative_to(named[name]):
+                    self.refused.append(url)
+                    raise ValueError(f"outside its folder: {url}")
+            elif parts.scheme != "file":
                 self.refused.append(url)
                 raise ValueError(f"kanwu never fetches from the network: {url}")
-            path = Path(unquote(parts.path)).resolve()
+            else:
+                path = Path(unquote(parts.path)).resolve()
             if not any(path.is_relative_to(r) for r in roots) or not path.is_file():
                 self.refused.append(url)
                 raise ValueError(f"outside the issue, layout and font folders: {url}")
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
 
-    fetcher = SandboxFetcher(allowed_protocols=("file", "data"), allow_redirects=False)
+    fetcher = SandboxFetcher(allowed_protocols=("file", "data", VIRTUAL), allow_redirects=False)
     fetcher.refused = []
     return fetcher
 
