@@ -91,3 +91,19 @@ def test_same_bytes_wherever_the_issue_lives(seed_a3, tmp_path):
     shutil.copytree(SEED.parent, copy, ignore=shutil.ignore_patterns("mixed*"))
     again = build(copy / SEED.name, tmp_path / "out", png=False)
     assert again.written["print"].read_bytes() == seed_a3.written["print"].read_bytes()
+
+
+def test_tabloid_without_page_plan_flows_without_overset(tmp_path):
+    """No `pages:`: stories run on from page to page (spec), the running head counts pages."""
+    from kanwu.build import build
+
+    folder = tmp_path / "issues"
+    shutil.copytree(SEED.parent, folder, ignore=shutil.ignore_patterns("mixed*"))
+    text = (folder / SEED.name).read_text(encoding="utf-8")
+    text = re.sub(r"pages:\n(  - .*\n    .*\n)+", "", text)
+    (folder / "flow.yaml").write_text(text, encoding="utf-8")
+    result = build(folder / "flow.yaml", tmp_path / "out", png=False)
+    assert result.report.ok and not any(f.code == "overset" for f in result.report.findings)
+    pages = PdfReader(result.written["print"]).pages
+    assert len(pages) >= 2
+    assert "第2版" in pages[1].extract_text() and "第1版" not in pages[0].extract_text()

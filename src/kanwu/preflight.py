@@ -58,9 +58,15 @@ class Report:
 
 
 def overset(issue: Issue, placement: Placement) -> tuple[dict[str, int], list[Finding]]:
-    """Lines of each story that fell beyond its planned page."""
+    """Lines of each story that fell beyond its planned page.
+
+    Without a page plan (no ``pages:``) stories flow from page to page, as
+    the spec says, and nothing can be overset.
+    """
     lines: dict[str, int] = {}
     findings = []
+    if not issue.pages:
+        return lines, findings
     home = {sid: pages[0] for sid, pages in placement.section_pages.items() if pages}
     for pid, pages in placement.section_pages.items():
         if len(pages) < 2:
