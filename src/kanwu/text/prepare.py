@@ -1,4 +1,4 @@
-"""Prepare an issue's text for layout: normalise every text value, parse bodies.
+"""Prepare an issue's text for layout: lint and normalise every text value, parse bodies.
 
 Normalisation runs on the raw source of each value (Markdown included), so a
 change's offset maps straight back to the file, line and column the editor
@@ -11,17 +11,21 @@ import dataclasses
 from ..errors import Finding
 from ..model import Image, Issue, Story, Text
 from .body import parse_body
+from .lint import lint
 from .normalize import describe, normalize
 
 _STORY_TEXTS = ("headline", "column", "kicker", "subheadline", "byline", "lead", "body")
 
 
 class _Normaliser:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
+    """Lints and normalises each text value, collecting what it found and changed."""
+
+    def __init__(self, enabled: bool, internal: bool) -> None:
+        self.enabled, self.internal = enabled, internal
         self.findings: list[Finding] = []
 
     def __call__(self, text: Text | None, story: str | None = None) -> Text | None:
+        self.findings += lint(text, story, self.internal)
         if text is None or not self.enabled:
             return text
         value, changes = normalize(text.value)
@@ -34,7 +38,8 @@ class _Normaliser:
 
 def prepare(issue: Issue, normalize_text: bool | None = None) -> tuple[Issue, list[Finding]]:
     """The issue with normalised text and parsed bodies, and the changes made."""
-    norm = _Normaliser(issue.normalize if normalize_text is None else normalize_text)
+    norm = _Normaliser(issue.normalize if normalize_text is None else normalize_text,
+                       internal=issue.publication.permit is not None)
     stories = []
     for st in issue.stories:
         fields = {name: norm(getattr(st, name), st.id) for name in _STORY_TEXTS}
