@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="检查并试排，不写 PDF / validate, typeset and preflight without writing",
                        description="打印 file:line:col: level: message 形式的问题清单")
     common(c)
+    w = sub.add_parser("watch", help="文件一改就重新生成 / rebuild whenever a source file changes",
+                       description="常驻运行：期刊文件、正文、图片或版式一有改动就重新生成校样（Ctrl+C 退出）")
+    common(w)
+    w.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
     sub.add_parser("layouts", help="列出可用版式 / list the available layouts")
     return p
 
@@ -119,6 +123,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{args.issue}: {result.report.pages} 页，{errors} 个错误，{warnings} 个提示 / "
               f"{result.report.pages} pages, {errors} errors, {warnings} warnings")
         return result.exit_code
+    if args.command == "watch":
+        return _watch(args, build)
     if args.command == "impose":
         result = build(args.issue, out_dir=args.output, layout=args.layout, png=False, pdfx=args.pdfx,
                        marks=args.marks, impose=True)
@@ -137,6 +143,27 @@ def _run(args: argparse.Namespace) -> int:
         print(f"预检有错误，未生成印刷文件；请看校样首页 {extra}/ preflight errors: no print PDF; "
               "see the proof's first page", file=sys.stderr)
     return result.exit_code
+
+
+def _watch(args: argparse.Namespace, build) -> int:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from .watch import watch
+
+    print(f"监视 {args.issue} 及其正文、图片、版式；Ctrl+C 退出 / watching {args.issue}; Ctrl+C to stop")
+    for result in watch(Path(args.issue), args.layout,
+                        lambda: build(args.issue, out_dir=args.output, layout=args.layout, png=False)):
+        if isinstance(result, KanwuError):
+            for f in result.findings:
+                print(str(f), file=sys.stderr)
+            continue
+        errors = [f for f in result.report.findings if f.level == "error"]
+        for f in errors:
+            print(str(f), file=sys.stderr)
+        took = sum(result.timings.values())
+        state = "印刷文件已更新 / print PDF written" if result.report.ok else f"{len(errors)} 个错误 / errors"
+        print(f"[{__import__('time').strftime('%H:%M:%S')}] {took:.1f}s  {state}  {result.written.get('proof')}")
+    return 0
 
 
 if __name__ == "__main__":
