@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from .output import OutputSet, ensure_dir, remove_stale
 from .preflight import Report, assess, order
 from .proof import ProofInfo
 from .rounds import compare, read_snapshot, snapshot, story_pages
+from .previews import Previews, render_previews
 from .text.prepare import prepare
 from .wpext import virtualise
 
@@ -105,9 +107,14 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
                                          rendered.placement, setter.photos)
     report.findings = order(report.findings + press_findings)
     clock("pdf+press")
-    proof = make_proof(pdf, report, rendered.placement, setter.photos, issue, info, snap, changes,
-                       show_normalized)
-    clock("proof")
+    # page previews are rasterised by PDFium, which releases the GIL: they render
+    # on the second core while the proof is made
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        shots = pool.submit(render_previews, pdf) if png else None
+        proof = make_proof(pdf, report, rendered.placement, setter.photos, issue, info, snap, changes,
+                           show_normalized)
+        clock("proof")
+        previews = shots.result() if shots is not None else None
     out = Path(out_dir or "out")
     ensure_dir(out)
     stem = Path(issue.source_name).stem
@@ -127,8 +134,8 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
                 result.written["package"] = files.add(out / f"{stem}.press.zip", press_package(
                     stem, pdf, report, spec, profile, press, inks, issue.date, result.written.get("imposed")))
         result.written["proof"] = files.add(out / f"{stem}.proof.pdf", proof)
-        if png:
-            result.written.update(stage_previews(files, pdf, out, stem))
+        if previews is not None:
+            result.written.update(stage_previews(files, previews, out, stem))
             clock("previews")
         report.outputs = {k: str(v) for k, v in result.written.items()}
         report.outputs["preflight"] = str(out / f"{stem}.preflight.json")
@@ -162,12 +169,9 @@ def layout_stage(issue: Issue, spec: Layout) -> tuple[Typesetter, str, Any, Path
     return setter, with_profile(html, profile), profile, cache, image_findings + colour_findings
 
 
-def stage_previews(files: OutputSet, pdf: bytes, out: Path, stem: str) -> dict[str, Path]:
+def stage_previews(files: OutputSet, shots: Previews, out: Path, stem: str) -> dict[str, Path]:
     """``<stem>.page-N.png`` per page and ``<stem>.contact.png`` (named in the result as ``png``);
     older page images beyond the page count are removed."""
-    from .previews import render_previews
-
-    shots = render_previews(pdf)
     pages = [out / f"{stem}.page-{n}.png" for n in range(1, len(shots.pages) + 1)]
     for path, data in zip(pages, shots.pages):
         files.add(path, data)
