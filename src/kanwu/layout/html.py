@@ -113,8 +113,14 @@ class Typesetter:
 
     def paragraph(self, block: Block, measure: float, *, cls: str = "c", indent: float = 2.0,
                   align: str = "justify", roles: dict[str, str] | None = None, size: float | None = None,
-                  story: str | None = None, prefix: str = "") -> Markup:
-        """A body block composed into lines, as ``<p>``."""
+                  story: str | None = None, prefix: str = "", face: str = "") -> Markup:
+        """A body block composed into lines, as ``<p>``.
+
+        ``face`` (a CSS class) wraps the lines in a span set in another face
+        (楷体 for 导语 and 引文): the paragraph's strut stays the body face, so
+        its baselines stay on the body's grid (the stylesheet gives the span
+        ``line-height: 0``).
+        """
         roles = roles or STYLE_ROLES
         size = size or self.layout.body_size
         runs = [Run(prefix, "")] if prefix else []
@@ -130,7 +136,10 @@ class Typesetter:
                                          block.pos, story=story))
         classes = {k: v for k, v in STYLE_CLASSES.items()}
         # data-p: the paragraph's key, so the proof can find it on the page (change bars)
-        return Markup(f'<p class="{cls}" data-p="{block_key(block)}">') + lines_html(par, classes) + Markup("</p>")
+        inner = lines_html(par, classes)
+        if face:
+            inner = Markup(f'<span class="{face}">') + inner + Markup("</span>")
+        return Markup(f'<p class="{cls}" data-p="{block_key(block)}">') + inner + Markup("</p>")
 
     def blocks(self, story: Story, measure: float) -> Markup:
         """All body blocks of a story for a column `measure` points wide."""
@@ -143,8 +152,10 @@ class Typesetter:
             elif b.kind == "li":
                 out.append(self.paragraph(b, measure, cls="c li", story=story.id, prefix=b.marker + " " if b.marker == "•" else b.marker))
             elif b.kind == "quote":
-                out.append(self.paragraph(b, measure - 2 * size, cls="c quote", indent=2,
-                                          roles={k: "kai" for k in STYLE_ROLES}, story=story.id))
+                # 引文: 楷体, indented body.quote_indent em on the left (the stylesheet's margin)
+                inset = float(self.layout.get("body.quote_indent", 2)) * size
+                out.append(self.paragraph(b, measure - inset, cls="c quote", indent=2,
+                                          roles={k: "kai" for k in STYLE_ROLES}, story=story.id, face="kf"))
             else:
                 out.append(self.paragraph(b, measure, story=story.id))
         return Markup("\n").join(out)
@@ -167,30 +178,50 @@ class Typesetter:
         assert story.lead is not None
         block = Block("p", (Inline(story.lead.value),), story.lead.pos)
         return self.paragraph(block, measure, cls="c lead-par", roles={k: "kai" for k in STYLE_ROLES},
-                              story=story.id)
+                              story=story.id, face="kf")
 
     def photo_row(self, story: Story, width: float, gap: float) -> list[PhotoBox]:
         """Frames for a story's image slots in one row across `width`.
 
         A slot with ``place: {columns: N}`` spans N grid columns; the others
-        share the rest equally. All frames in the row have one height.
+        share the rest in proportion to their pictures' shapes, so that each is
+        cropped little. All frames in the row have one height, at most the
+        row's width × ``photos.aspect`` (and half the type area): a portrait
+        alone in a wide story gets a narrower frame, not a landscape slice
+        through its middle; the row is then centred.
         """
         if not story.images:
             return []
+        aspect = float(self.layout.get("photos.aspect", 0.6667))
+        shapes = [self._shape(im, aspect) for im in story.images]
         spans = [int(im.place.get("columns", 0) or 0) for im in story.images]
-        fixed = sum(self.layout.span_width(n) for n in spans if n > 0)
         free = [i for i, n in enumerate(spans) if n <= 0]
+        fixed = sum(self.layout.span_width(n) for n in spans if n > 0)
         rest = width - fixed - gap * (len(spans) - 1)
-        each = rest / len(free) if free else 0.0
-        widths = [self.layout.span_width(n) if n > 0 else each for n in spans]
-        if min(widths) <= 0 or sum(widths) + gap * (len(widths) - 1) > width + 0.5:
-            widths = [(width - gap * (len(spans) - 1)) / len(spans)] * len(spans)
-        height = (sum(widths) / len(widths)) * float(self.layout.get("photos.aspect", 0.6667))
+        if (free and rest <= 0) or fixed + gap * (len(spans) - 1) > width + 0.5:
+            spans, free, rest = [0] * len(spans), list(range(len(spans))), width - gap * (len(spans) - 1)
+        fixed_heights = [self.layout.span_width(n) * a for n, a in zip(spans, shapes) if n > 0]
+        height = rest / sum(1 / shapes[i] for i in free) if free else sum(fixed_heights) / len(fixed_heights)
+        if free and fixed_heights:
+            height = min(height, max(fixed_heights))
+        height = min(height, width * aspect, self.layout.type_area[1] / 2)
+        # frames narrower than the pictures' own shape crop them top and bottom, by at most a fifth
+        natural = sum(height / shapes[i] for i in free)
+        stretch = min(1.25, rest / natural) if natural else 1.0
+        widths = [self.layout.span_width(n) if n > 0 else height / a * stretch for n, a in zip(spans, shapes)]
         row = [PhotoBox(f"img-{story.id}-{i + 1}", im, w, height,
                         im.src.as_uri() if im.src in self.images else None, story.id)
                for i, (im, w) in enumerate(zip(story.images, widths))]
         self.photos.extend(row)
         return row
+
+    def _shape(self, image: Image, aspect: float) -> float:
+        """Height / width of the frame a picture asks for: its own shape (the layout's for a
+        placeholder), kept between a 2.5:1 panorama and a 2:3 portrait."""
+        info = self.images.get(image.src) if image.src else None
+        if info is None or info.width <= 0:
+            return aspect
+        return max(0.4, min(1.5, info.height / info.width))
 
     def byline(self, story: Story, measure: float) -> Markup:
         """（来源）: the byline in brackets, as Chinese papers print it, broken at words if too long."""

@@ -54,13 +54,16 @@ _OTHER_PUNCT = frozenset("—―⸺…‥·～〃")
 _REPEATS = frozenset("—―⸺…‥")          # runs of these form one unit (——, ……)
 _UNIT_SUFFIX = frozenset("℃‰％")          # join a preceding number (-3℃)
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-_URL_SEPS = frozenset("/.-_?&=#")
+_URL_SEPS = frozenset("/.-_?&=#@")
+_URL_MARKS = ("://", "@", "www.")   # a Latin unit holding one of these is an address
 _EPS = 1e-6
 
 # glue kinds, and the share of the stretch each takes: the gaps of a split URL
 # take more (they are no Han gaps, and a URL line has few places for space)
-_NONE, _CHAR, _AUTO, _SPACE, _RIGID = 0, 1, 2, 3, 4
-_WEIGHT = {_CHAR: 1.0, _SPACE: 1.0, _NONE: 4.0}
+_NONE, _CHAR, _AUTO, _SPACE, _RIGID, _ADDR = 0, 1, 2, 3, 4, 5
+# a Han–Latin gap, once stretched to 3/8 em, takes its share like the others;
+# the cuts of an address (opened between any two letters) are letter-spaced evenly
+_WEIGHT = {_CHAR: 1.0, _SPACE: 1.0, _AUTO: 2.0, _NONE: 4.0, _ADDR: 1.0}
 _AUTO_STRETCH = 0.125     # em a Han–Latin gap may grow (1/4 -> 3/8 em)
 _AUTO_SHRINK = 0.12       # em it may lose: to 1/8 em plus a hair, so rounding never shows < 1/8
 
@@ -74,8 +77,10 @@ _SHRINK_WEIGHT = 1.0      # cost of using all the marks' shrink of a line
 _AUTO_WEIGHT = 0.5        # cost of using all Han–Latin stretch/shrink
 _ORPHAN = 1e4             # a last line holding one Han character
 _MARK_END = 0.5           # ending a line on a mark when a character would do nearly as well
-_URL_BREAK = 20.0         # breaking a URL after / . - etc.
+_URL_BREAK = 20.0         # breaking a URL after / . - @ etc. (a number after -: 021-|65000000)
+_ADDR_BREAK = 50.0        # breaking a URL or e-mail address between two letters or digits
 _CHAR_BREAK = 400.0       # breaking a word that is wider than the measure
+_NO_BREAK = float("inf")  # glue inside an address where it may not break
 _UNJUSTIFIABLE = 1e3      # a line with nowhere to put the stretch
 _OVERFULL = 1e6
 
@@ -178,39 +183,61 @@ def _tokenize(runs: Sequence[Run]) -> tuple[list[_Unit], list[str], list[str]]:
 
 
 def _split_long(units: list[_Unit], glue: list[str], gstyle: list[str],
-                fonts: Mapping[str, FontMetrics], size: float, measure: float) -> list[float]:
+                fonts: Mapping[str, FontMetrics], size: float,
+                measure: float) -> tuple[list[float], set[int]]:
     """Split long Latin units (URLs) so the breaker may open them as a last resort.
 
     A unit with letters wider than a third of the measure may break after URL
-    separators (``_URL_BREAK``), a piece wider than the measure anywhere
-    (``_CHAR_BREAK``); pieces are joined by empty ``none`` glue.  Updates the
-    lists in place; returns every glue's break penalty (0 if ordinary).
+    separators (``_URL_BREAK``); a number that wide (a telephone number) after
+    a hyphen; an address (URL, e-mail) also between two letters or digits
+    (``_ADDR_BREAK``: Chinese text breaks an address anywhere, with no hyphen,
+    rather than space a narrow column's line a whole em apart); any piece
+    wider than the measure anywhere (``_CHAR_BREAK``).  Pieces are joined by
+    empty ``none`` glue; an address is cut into single characters joined by
+    ``addr`` glue that breaks only where allowed.  Updates the lists in
+    place; returns every glue's break penalty (0 if ordinary) and the indices
+    of the glues inside addresses.
     """
     out: list[_Unit] = []
     pens: list[float] = []
+    addr: set[int] = set()
     for idx, u in enumerate(units):
         pens += [0.0] if idx else []
         flat = [(c, s) for t, s in u.parts for c in t] if u.kind == "L" else []
         width = sum(fonts[s].advance(c) for c, s in flat) * size
         letters = any(c.isalpha() for c, _ in flat)
-        if width <= measure / 3 or not (letters or width > measure):
+        text = "".join(c for c, _ in flat)
+        if width <= measure / 3 or not (letters or "-" in text[1:] or width > measure):
             out.append(u)
             continue
-        cuts = {i: _URL_BREAK for i in range(1, len(flat)) if letters
-                and flat[i - 1][0] in _URL_SEPS and flat[i][0] not in _URL_SEPS}
+        cuts = {i: _URL_BREAK for i in range(1, len(flat))
+                if (flat[i - 1][0] in _URL_SEPS if letters
+                    else flat[i - 1][0] == "-" and i > 1 and flat[i - 2][0].isdigit())
+                and flat[i][0].isalnum()
+                and not (flat[i - 1][0] in ".," and flat[i][0].isdigit() and flat[i - 2][0].isdigit())}
+        is_addr = letters and any(m in text for m in _URL_MARKS)
+        if is_addr:
+            # inside a run of letters or digits, two at least on either side (ex|ample, not w|ww)
+            alnum = "".join("a" if c.isalnum() else " " for c, _ in flat)
+            cuts.update({i: _ADDR_BREAK for i in range(2, len(flat) - 1) if i not in cuts
+                         and alnum[i - 2:i + 2] == "aaaa"})
         bounds = [0, *sorted(cuts), len(flat)]
         for lo, hi in zip(bounds, bounds[1:]):
             if sum(fonts[s].advance(c) for c, s in flat[lo:hi]) * size > measure:
                 cuts.update({i: _CHAR_BREAK for i in range(lo + 1, hi)})
-        bounds = [0, *sorted(cuts), len(flat)]
+        # an address is cut into characters, so the stretch of its line spaces
+        # it evenly (no holes at the break points); it breaks only at the cuts
+        bounds = [0, *(range(1, len(flat)) if is_addr else sorted(cuts)), len(flat)]
         for lo, hi in zip(bounds, bounds[1:]):
             if lo:                              # glue between the previous piece and this
                 glue.insert(len(out) - 1, "")
                 gstyle.insert(len(out) - 1, "")
-                pens.append(cuts[lo])
+                pens.append(cuts.get(lo, _NO_BREAK))
+                if is_addr:
+                    addr.add(len(pens) - 1)
             out.append(_Unit(_merge_parts(flat[lo:hi]), "L"))
     units[:] = out
-    return pens
+    return pens, addr
 
 
 class _Para:
@@ -221,7 +248,7 @@ class _Para:
         self.M, self.size, self.fonts, self.align = measure, size, fonts, align
         self.indent = indent * size
         self.units, self.glue, self.gstyle = _tokenize(runs)
-        self.pens = _split_long(self.units, self.glue, self.gstyle, fonts, size, measure)
+        self.pens, self.addr = _split_long(self.units, self.glue, self.gstyle, fonts, size, measure)
         self._measure_units()
         self._build_glue()
         self._prefix()
@@ -258,7 +285,7 @@ class _Para:
             if text:
                 kind, nat = _SPACE, self.fonts[self.gstyle[k]].advance(text) * size
             elif self.pens[k]:
-                kind = _NONE
+                kind = _ADDR if k in self.addr else _NONE
             elif (a.kind == "H" and b.kind == "L" and b.text[0] < "\u2000") or (
                     a.kind == "L" and b.kind == "H" and a.text[-1] < "\u2000"):
                 kind, nat = _AUTO, 0.25 * size   # not next to ℃ ‰: they are full width
@@ -266,7 +293,8 @@ class _Para:
                 kind = _RIGID                    # keep compressed pairs at 1.5 em
             self.gkind.append(kind)
             self.gnat.append(nat)
-            self.ok.append(a.text[-1] not in NO_END and b.text[0] not in NO_START)
+            self.ok.append(a.text[-1] not in NO_END and b.text[0] not in NO_START
+                           and self.pens[k] != _NO_BREAK)
 
     def _prefix(self) -> None:
         """Prefix sums (index i = before unit i) the breaker reads in O(1)."""
@@ -387,7 +415,7 @@ class _Para:
         segs: list[Segment] = []
         for j, u in enumerate(us[a:b]):
             kind, take = gk[j], 0.0
-            gap = gn[j] + auto[j] if kind == _AUTO else e * _WEIGHT.get(kind, 0.0) * (kind != _SPACE)
+            gap = e * _WEIGHT.get(kind, 0.0) * (kind != _SPACE) + (gn[j] + auto[j] if kind == _AUTO else 0.0)
             if u.kind != "L" and len(u.text) == 1 and kind != _SPACE:
                 # one CJK character carries the gap after it as letter-spacing;
                 # before a Latin word it spaces like its neighbours and the word's
@@ -412,7 +440,7 @@ class _Para:
         """Width change when the pieces of a split word on this line are shaped as one."""
         fix, start = 0.0, a
         for k in range(a, b):             # a word ends at unit k unless none-glue follows
-            if k < b - 1 and self.gkind[k] == _NONE:
+            if k < b - 1 and self.gkind[k] in (_NONE, _ADDR):
                 continue
             if k > start:
                 flat = [(c, s) for u in self.units[start:k + 1] for t, s in u.parts for c in t]
