@@ -1,8 +1,10 @@
 """Image files: inspected before layout, so a bad file never reaches WeasyPrint.
 
-Only the header is read (Pillow opens lazily), so a decompression bomb is
-refused at once with bounded memory; a file that is not a picture becomes a
-placeholder with an error; the effective resolution is judged later, at the
+The header is read first (Pillow opens lazily), so a decompression bomb is
+refused at once with bounded memory; then the data is read to its end, so a
+file cut short is refused rather than printed with a grey band; a file that is
+not a picture becomes a placeholder with an error; EXIF orientation is applied
+to the size; the effective resolution is judged later, at the
 size the layout gives the picture.
 """
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .model import Issue
 
 MAX_PIXELS = 120_000_000  # a 10 000 × 12 000 scan; beyond that, refuse
 FORMATS = {"JPEG", "PNG", "TIFF", "GIF", "WEBP", "BMP"}
+ORIENTATION = 0x0112  # EXIF tag: how the camera held the picture
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ def inspect(path: Path) -> ImageInfo | str:
     """The picture's header facts, or a message saying why it cannot be used."""
     from PIL import Image
 
+    if path.stat().st_size == 0:
+        return "图片文件是空的（0 字节），可能没有复制完整 / not a readable image: the file is empty (0 bytes)"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -49,11 +54,45 @@ def inspect(path: Path) -> ImageInfo | str:
                     return f"图片太大（{w}×{h} 像素），请缩小到 1 亿像素以内 / too many pixels ({w}×{h})"
                 if im.format not in FORMATS:
                     return f"不支持的图片格式 {im.format} / unsupported image format"
-                return ImageInfo(path, w, h, im.mode, im.format or "", bool(im.info.get("icc_profile")))
+                if im.getexif().get(ORIENTATION) in (5, 6, 7, 8):
+                    w, h = h, w  # a phone photo taken upright: stored sideways, shown (and converted) turned
+                info = ImageInfo(path, w, h, im.mode, im.format or "", bool(im.info.get("icc_profile")))
+                damaged = _damaged(path)
+                if damaged:
+                    return damaged
+                return info
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return "图片像素过多，疑似“解压炸弹”，已拒绝 / refused: decompression bomb"
     except (OSError, SyntaxError, ValueError):
         return "文件不是可用的图片（JPEG、PNG、TIFF）/ not a readable image"
+
+
+def _damaged(path: Path) -> str | None:
+    """Why the picture's data cannot be read to the end (a file cut short in copying), or None.
+
+    The whole file is decoded (a JPEG at 1/8 scale, which is quick), with
+    truncated data refused whatever a library imported earlier allowed:
+    WeasyPrint sets Pillow's ``LOAD_TRUNCATED_IMAGES``, which would print the
+    missing part as a grey or white band.
+    """
+    from PIL import Image, ImageFile
+
+    allowed = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with Image.open(path) as im:
+            if im.format == "PNG":
+                im.verify()  # every chunk and its checksum, without holding the pixels
+                return None
+            if im.format == "JPEG":
+                im.draft(im.mode, (max(1, im.width // 8), max(1, im.height // 8)))
+            im.load()
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        return (f"图片文件不完整或已损坏（可能没有复制完整），请重新导出或从原件复制 / the picture's data is cut "
+                f"short or damaged: {exc}")
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = allowed
+    return None
 
 
 def inspect_issue(issue: Issue) -> tuple[dict[Path, ImageInfo], list[Finding]]:

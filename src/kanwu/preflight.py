@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import Finding, Pos
 from .images import ImageInfo, effective_ppi
-from .layout.html import PhotoBox
+from .layout.html import PhotoBox, plan_pages
 from .layout.spec import Layout
 from .model import Issue
 from .text.prepare import story_characters
@@ -83,6 +83,21 @@ def overset(issue: Issue, placement: Placement) -> tuple[dict[str, int], list[Fi
                     story=story.id, page=home[pid],
                     data=(("overset_lines", n), ("overset_characters", chars))))
     return lines, findings
+
+
+def empty_pages(issue: Issue, placement: Placement) -> list[Finding]:
+    """Planned pages the layout sets as pages (``page-N``) with no story of their own: a blank page
+    in print (every story listed there is set on an earlier page, or none is listed)."""
+    out = []
+    for plan, page in zip(plan_pages(issue), issue.pages):
+        pid = f"page-{plan.number}"
+        if plan.stories or pid not in placement.section_pages:
+            continue
+        name = f"“{plan.title}”" if plan.title else ""
+        out.append(Finding("warning", "empty-page", f"第{plan.number}版{name}没有稿件（或其稿件已排在前面），印出来是空白的一版 "
+                           f"/ planned page {plan.number} has no story of its own: it prints blank", page.pos,
+                           page=placement.section_pages[pid][0]))
+    return out
 
 
 def underset(issue: Issue, layout: Layout, placement: Placement) -> dict[str, tuple[int, int]]:
@@ -156,7 +171,7 @@ def assess(issue: Issue, layout: Layout, placement: Placement, photos: list[Phot
     """The report for one typeset issue: every finding of every stage, and the stories."""
     over, over_findings = overset(issue, placement)
     over_chars = {f.story: int(dict(f.data).get("overset_characters", 0)) for f in over_findings if f.story}
-    findings = order(earlier + over_findings + image_checks(photos, infos, layout))
+    findings = order(earlier + over_findings + empty_pages(issue, placement) + image_checks(photos, infos, layout))
     return Report(issue=issue.source_name, layout=layout.name, findings=findings,
                   stories=story_rows(issue, placement, over, over_chars, underset(issue, layout, placement)),
                   pages=placement.pages)

@@ -139,8 +139,8 @@ class Node:
             if raw.tag.startswith("tag:yaml.org,2002:") and raw.tag.rsplit(":", 1)[-1] in ("int", "float", "bool", "null"):
                 try:
                     return yaml.safe_load(yaml.serialize(raw))
-                except (yaml.YAMLError, ValueError, TypeError, OverflowError):
-                    pass
+                except (yaml.YAMLError, ValueError, TypeError, OverflowError, KeyError, AttributeError):
+                    pass  # `!!bool maybe`: PyYAML's constructor raises KeyError; the hint stays a string
             return str(raw.value)
 
         return conv(self.raw, 0)
@@ -200,6 +200,10 @@ class Reader:
                 self._wrong(raw, spec, where)
                 return None
             assert spec.item is not None
+            if spec.required and not raw.value:
+                self.out.error("empty", f"{where} 是空列表，至少要有一项 / `{where}` is an empty list: {spec.doc}",
+                               node.pos)
+                return None
             items = [self._check(r, spec.item, f"{where}[{i + 1}]") for i, r in enumerate(raw.value)]
             node.value = [n for n in items if n is not None]
             return node

@@ -27,7 +27,8 @@ def check(text: str) -> tuple[str, tuple[Change, ...]]:
     assert apply_changes(text, changes) == out
     assert normalize(out) == (out, ()), "normalising twice changed something"
     for ch in changes:
-        assert ch.rule in {"fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "halfwidth-alnum"}
+        assert ch.rule in {"fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "halfwidth-alnum",
+                           "invisible"}
         assert describe(ch)
     return out, changes
 

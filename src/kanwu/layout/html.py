@@ -108,7 +108,10 @@ class Typesetter:
             self.findings.append(Finding(
                 "error", "missing-glyph",
                 f"字体 {self.fonts.get(role, self.fonts['body']).family} 没有字符 “{ch}”（U+{ord(ch):04X}）："
-                f"请把含有该字的字体放进 fonts/ 并在版式中指定 / the {role} font has no glyph for U+{ord(ch):04X}",
+                f"请把含有该字的字体放进 fonts/ 并在版式中指定 / the {role} font has no glyph for U+{ord(ch):04X}"
+                if ch.isprintable() else
+                f"文中有不可见的控制字符 U+{ord(ch):04X}（常见于从网页、微信复制的文字），请删除 / invisible "
+                f"control character U+{ord(ch):04X} in the text: delete it",
                 at, story=story, data=(("char", ch),)))
 
     def paragraph(self, block: Block, measure: float, *, cls: str = "c", indent: float = 2.0,

@@ -20,6 +20,9 @@ Chinese Text Layout):
   ``—`` between Chinese become ``——`` (both marks take two ems in Chinese).
 * Full-width digits and Latin letters become half width (clreq: Western
   characters in Chinese text are set proportional, not full width).
+* Invisible format characters pasted from WeChat or web pages (zero-width
+  space U+200B, U+FEFF, soft hyphen, word joiner, direction marks) are
+  removed: no font has a glyph for them, and print has no use for them.
 
 The input is raw Markdown, so code, HTML tags, link targets, entities and
 line-start markers (``#``, ``>``, ``-``, ``1.``) are never touched, nor spaces
@@ -45,7 +48,7 @@ class Change:
     end: int  # offset in the ORIGINAL text just past them (end > start)
     before: str  # the original characters, text[start:end]
     after: str  # what they became
-    rule: str  # "fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "halfwidth-alnum"
+    rule: str  # "fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "halfwidth-alnum", "invisible"
 
 
 _Edit = tuple[int, int, str, str]  # (start, end, replacement, rule) in the text a stage sees
@@ -283,8 +286,16 @@ def _punct_edits(t: str, prot: bytearray) -> list[_Edit]:
     return edits
 
 
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+")
+
+
+def _invisible_edits(t: str, prot: bytearray) -> list[_Edit]:
+    """Zero-width and direction characters removed, wherever they are (URLs too)."""
+    return [(m.start(), m.end(), "", "invisible") for m in _INVISIBLE.finditer(t)]
+
+
 _STAGES: tuple[Callable[[str, bytearray], list[_Edit]], ...] = (
-    _halfwidth_edits, _ellipsis_dash_edits, _quote_edits, _punct_edits)
+    _invisible_edits, _halfwidth_edits, _ellipsis_dash_edits, _quote_edits, _punct_edits)
 
 
 def _merge(pieces: list[_Piece], edits: list[_Edit]) -> list[_Piece]:
@@ -356,6 +367,10 @@ _RULE_TEXT = {
 }
 
 
+def _codes(text: str) -> str:
+    return " ".join(f"U+{ord(c):04X}" for c in text)
+
+
 def describe(change: Change) -> str:
     """A short bilingual message for an editor about one change.
 
@@ -366,6 +381,8 @@ def describe(change: Change) -> str:
         zh, en = _MARK_NAMES.get(mark, ("标点", "punctuation"))
         zh, en = ("半角句点改为句号", "ASCII full stop set as 。") if mark == "." else (
             f"半角{zh}改为全角", f"ASCII {en} set full width")
+    elif change.rule == "invisible":
+        return f"删除不可见字符（零宽空格等）：{_codes(change.before)} / invisible character removed"
     elif change.rule == "quotes" and change.before == "'" and change.after == "’":
         zh, en = "撇号改为“’”", "apostrophe set as ’"
     else:

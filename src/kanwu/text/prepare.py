@@ -46,6 +46,10 @@ def prepare(issue: Issue, normalize_text: bool | None = None) -> tuple[Issue, li
         images = tuple(dataclasses.replace(im, caption=norm(im.caption, st.id), credit=norm(im.credit, st.id))
                        for im in st.images)
         blocks = parse_body(fields["body"]) if fields["body"] is not None else ()
+        if blocks and blocks[-1].kind in ("h2", "h3"):  # a paragraph lost in copying, most often
+            norm.findings.append(Finding(
+                "warning", "subhead-last", f"稿件 {st.id} 以小标题“{blocks[-1].text}”结尾，后面没有正文：是否漏了一段？"
+                f"/ story {st.id} ends with a subhead and no text after it", blocks[-1].pos, story=st.id))
         stories.append(dataclasses.replace(st, **fields, images=images, blocks=blocks))
     pub = issue.publication
     pub = dataclasses.replace(pub, name=norm(pub.name), publisher=norm(pub.publisher), editor=norm(pub.editor),
