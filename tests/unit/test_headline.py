@@ -126,3 +126,11 @@ def test_budoux_alone_would_split_renda(font, monkeypatch) -> None:
     assert raw == ["四平路街道开展市、区人", "大代表集中联系基层活动"]
     monkeypatch.undo()
     assert brk(SEEDS[1], 12, font) == ["四平路街道开展市、", "区人大代表", "集中联系基层活动"]
+
+
+def test_bound_words_are_not_cut():
+    from kanwu.text.headline import phrases
+
+    ph = phrases("四平路街道召开二〇二四年度社区工作会议")
+    assert not any(p.endswith("年") for p in ph[:-1] if "二〇二四" in p), ph
+    assert any("年度" in p for p in ph), ph

@@ -75,6 +75,10 @@ def _core_len(text: str) -> int:
     return sum(1 for ch in text if char_kind(ch) not in "PS" and ch != "\u3000")
 
 
+_BOUND = frozenset({"年度", "季度", "月份", "年代", "年级", "年底", "年初", "届时", "周年", "年来"})
+"""Two-character words budoux sometimes cuts in half; a headline never breaks inside them."""
+
+
 def phrases(text: str) -> list[str]:
     """Cut ``text`` into phrases a headline may break between; ``"".join`` gives it back.
 
@@ -94,6 +98,16 @@ def phrases(text: str) -> list[str]:
                 cut.append(ph[start:i + 1])
                 start = i + 1
         cut.append(ph[start:])
+    # budoux cuts some bound words (二〇二四年|度社区): move such a cut past the word
+    for i in range(len(cut) - 1):
+        if cut[i] and cut[i + 1] and cut[i][-1] + cut[i + 1][0] in _BOUND:
+            cut[i], cut[i + 1] = cut[i] + cut[i + 1][0], cut[i + 1][1:]
+    cut = [ph for ph in cut if ph]
+    # a number keeps its unit: 二〇二四|年度 → 二〇二四年度, 16|届 → 16届
+    numerals = "0123456789〇零一二三四五六七八九十百千万两"
+    for i in range(len(cut) - 2, -1, -1):
+        if cut[i][-1] in numerals and cut[i + 1][0] in _MEASURE:
+            cut[i:i + 2] = [cut[i] + cut[i + 1]]
     # phrases without a character of their own (a space, a mark) join the previous
     merged: list[str] = []
     for ph in cut:
