@@ -255,3 +255,28 @@ def test_odd_yaml_tag_in_a_layout_hint_is_not_a_crash(tmp_path: Path) -> None:
     story = load_issue(issue).stories[0]
     assert story.place == {"a": "maybe", "b": "x"}
     assert main(["check", str(issue)]) == 0
+
+
+def test_place_hints_that_cannot_be_honoured_are_reported(write_issue, tmp_path):
+    from kanwu.build import build
+
+    path = write_issue(MINIMAL_A3_WIDE)
+    result = build(path, tmp_path / "out", write=False)
+    assert [f.story for f in result.report.findings if f.code == "place-ignored"] == ["one"]
+
+
+MINIMAL_A3_WIDE = """\
+kanwu: 1
+publication:
+  name: 测试简报
+issue:
+  number: 1
+  date: 2024-05-01
+layout: tabloid-a3
+stories:
+  - id: one
+    headline: 测试标题
+    place: {columns: 9}
+    body: |
+      第一段文字，这是一个测试段落。
+"""

@@ -202,6 +202,11 @@ class Typesetter:
         fixed = sum(self.layout.span_width(n) for n in spans if n > 0)
         rest = width - fixed - gap * (len(spans) - 1)
         if (free and rest <= 0) or fixed + gap * (len(spans) - 1) > width + 0.5:
+            if any(spans):
+                self.findings.append(Finding(
+                    "warning", "place-ignored", "图片的 place.columns 加起来超过了稿件的栏数，已平均分配 / "
+                    "the images' place.columns do not fit the story's width: they share it equally",
+                    story.images[0].pos, story=story.id))
             spans, free, rest = [0] * len(spans), list(range(len(spans))), width - gap * (len(spans) - 1)
         fixed_heights = [self.layout.span_width(n) * a for n, a in zip(spans, shapes) if n > 0]
         height = rest / sum(1 / shapes[i] for i in free) if free else sum(fixed_heights) / len(fixed_heights)
@@ -217,6 +222,15 @@ class Typesetter:
                for i, (im, w) in enumerate(zip(story.images, widths))]
         self.photos.extend(row)
         return row
+
+    def story_columns(self, story: Story, columns: int, default: int) -> int:
+        """The grid columns a story spans: its ``place.columns`` hint, kept within the grid."""
+        wanted = int(story.place.get("columns", default))
+        if not 1 <= wanted <= columns:
+            self.findings.append(Finding(
+                "warning", "place-ignored", f"place.columns: {wanted} 超出本版式的 {columns} 栏，按 "
+                f"{max(1, min(columns, wanted))} 栏排 / the layout has {columns} columns", story.pos, story=story.id))
+        return max(1, min(columns, wanted))
 
     def _shape(self, image: Image, aspect: float) -> float:
         """Height / width of the frame a picture asks for: its own shape (the layout's for a
@@ -290,7 +304,7 @@ def render_html(issue: Issue, layout: Layout, fonts: dict[str, ResolvedFont],
         font={role: Markup(f'"{f.family}"') for role, f in fonts.items()},
         weight={role: f.weight for role, f in fonts.items()}, font_faces=Markup(font_face_css(fonts)),
         grid={"columns": cols, "column": cw, "gutter": gutter}, span=layout.span_width,
-        story_columns=lambda s, default=cols: max(1, min(cols, int(s.place.get("columns", default)))),
+        story_columns=lambda s, default=cols: typesetter.story_columns(s, cols, default),
         date_cn=date_cn, num=num,
     )
     ctx.update(extra or {})
