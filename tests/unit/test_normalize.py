@@ -27,8 +27,8 @@ def check(text: str) -> tuple[str, tuple[Change, ...]]:
     assert apply_changes(text, changes) == out
     assert normalize(out) == (out, ()), "normalising twice changed something"
     for ch in changes:
-        assert ch.rule in {"fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "halfwidth-alnum",
-                           "invisible"}
+        assert ch.rule in {"fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "range",
+                           "halfwidth-alnum", "invisible"}
         assert describe(ch)
     return out, changes
 
@@ -241,3 +241,10 @@ def test_property_random_text(text: str) -> None:
 @given(st.lists(st.sampled_from(_ALPHABET), max_size=40).map("".join))
 def test_property_punctuation_soup(text: str) -> None:
     check(text)
+
+
+def test_date_and_time_spans_get_an_em_dash():
+    assert check("活动时间7月1日--8月31日。")[0] == "活动时间7月1日—8月31日。"
+    assert check("开放时间：8时-17时")[0] == "开放时间：8时—17时"
+    for keep in ("9:00-11:00", "2020--2021年", "命令--help"):
+        assert check(keep)[0] == keep

@@ -48,7 +48,7 @@ class Change:
     end: int  # offset in the ORIGINAL text just past them (end > start)
     before: str  # the original characters, text[start:end]
     after: str  # what they became
-    rule: str  # "fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "halfwidth-alnum", "invisible"
+    rule: str  # "fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "range", "halfwidth-alnum", "invisible"
 
 
 _Edit = tuple[int, int, str, str]  # (start, end, replacement, rule) in the text a stage sees
@@ -179,6 +179,9 @@ def _halfwidth_edits(t: str, prot: bytearray) -> list[_Edit]:
     return edits
 
 
+_DATE_UNITS = "年月日号时点分秒"
+
+
 def _ellipsis_dash_edits(t: str, prot: bytearray) -> list[_Edit]:
     """Ellipses to ……, dashes between Chinese to —— (GB/T 15834, 省略号 and 破折号)."""
     edits = []
@@ -189,6 +192,10 @@ def _ellipsis_dash_edits(t: str, prot: bytearray) -> list[_Edit]:
             continue
         if run[0] == "。" or (run[0] == "." or run == "…") and _in_chinese(t, s, e):
             edits.append((s, e, "……", "ellipsis"))
+        elif (run in ("-", "--", "－", "－－") and s and t[s - 1] in _DATE_UNITS
+              and e < len(t) and t[e].isdigit()):
+            # a span of dates or times, 7月1日--8月31日: GB/T 15834 sets it with 一字线
+            edits.append((s, e, "—", "range"))
         elif run in ("--", "－－", "—"):
             # Only between Chinese: "--help" and "2020--2021" have a Latin word or number beside them.
             sides = (_near(t, s - 1, -1), _near(t, e, 1))
@@ -363,6 +370,7 @@ _RULE_TEXT = {
     "nested-quotes": ("引号内再用引号改为单引号", "quote inside a quote set single"),
     "ellipsis": ("省略号改为“……”", "ellipsis set as two U+2026"),
     "dash": ("破折号改为“——”", "dash set as two em dashes"),
+    "range": ("起止号改为一字线“—”", "a span of dates set with an em dash"),
     "halfwidth-alnum": ("全角数字、字母改为半角", "full-width digits or letters set half width"),
 }
 
