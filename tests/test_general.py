@@ -11,6 +11,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
+from paths import MINIMAL
 from PIL import Image, ImageDraw
 
 from kanwu.build import build, layout_stage, load_stage, named_roots
@@ -265,18 +267,5 @@ def test_place_hints_that_cannot_be_honoured_are_reported(write_issue, tmp_path)
     assert [f.story for f in result.report.findings if f.code == "place-ignored"] == ["one"]
 
 
-MINIMAL_A3_WIDE = """\
-kanwu: 1
-publication:
-  name: 测试简报
-issue:
-  number: 1
-  date: 2024-05-01
-layout: tabloid-a3
-stories:
-  - id: one
-    headline: 测试标题
-    place: {columns: 9}
-    body: |
-      第一段文字，这是一个测试段落。
-"""
+MINIMAL_A3_WIDE = MINIMAL.replace("layout: bulletin-a4", "layout: tabloid-a3").replace(
+    "    headline: 测试标题\n", "    headline: 测试标题\n    place: {columns: 9}\n")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from paths import FIXTURES, SEED
+from paths import FIXTURES
 
 from kanwu.build import build
 from kanwu.impose import sheet_order
