@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -316,9 +316,4 @@ def render_html(issue: Issue, layout: Layout, fonts: dict[str, ResolvedFont],
         raise KanwuError(f"{where}: error: 版式模板出错 / layout template error: {exc}") from None
 
 
-def story_order(pages: Iterable[PagePlan]) -> list[str]:
-    """Story ids in the order they are set."""
-    return [s.id for p in pages for s in p.stories]
-
-
-__all__ = ["Typesetter", "render_html", "plan_pages", "cmyk", "date_cn", "Path"]
+__all__ = ["Typesetter", "PhotoBox", "render_html", "plan_pages", "cmyk", "date_cn"]

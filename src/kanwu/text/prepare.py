@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..errors import Finding
-from ..model import Image, Issue, Story, Text
+from ..model import Issue, Story, Text
 from .body import parse_body
 from .lint import lint
 from .normalize import describe, normalize
@@ -65,4 +65,4 @@ def story_characters(story: Story) -> int:
     return sum(len("".join(p.split())) for p in parts)
 
 
-__all__ = ["prepare", "story_characters", "Image"]
+__all__ = ["prepare", "story_characters"]
