@@ -176,6 +176,9 @@ def test_package_has_pdf_report_readme_and_checksums(builds) -> None:
     with zipfile.ZipFile(builds["photos"].written["package"]) as zf:
         names = {Path(n).name: n for n in zf.namelist()}
         assert {"issue.print.pdf", "README-印刷说明.md", "SHA256SUMS", "issue.印前检查报告.md"} <= set(names)
+        # the imposed sheets of this very build (not an older file on disk)
+        assert zf.read(names["issue.imposed.pdf"]) == builds["photos"].written["imposed"].read_bytes()
+        assert zf.read(names["issue.print.pdf"]) == builds["photos"].written["print"].read_bytes()
         for line in zf.read(names["SHA256SUMS"]).decode().splitlines():
             digest, name = line.split("  ")
             assert hashlib.sha256(zf.read(names[name])).hexdigest() == digest

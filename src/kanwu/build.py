@@ -98,14 +98,11 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     result = BuildResult(report, timings=clock.times)
     if not write:
         return result
-    from .pressflight import prepress, settings, variant
+    from .pressflight import settings
     from .proof import make_proof
 
     press = settings(spec, profile, setter.fonts, pdfx, marks)
-    pdf = typeset.write_pdf(rendered, variant(spec, pdfx), identifier(issue, spec.name), metadata(issue))
-    pdf, press_findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date,
-                                         rendered.placement, setter.photos)
-    report.findings = order(report.findings + press_findings)
+    pdf, inks = press_stage(rendered, spec, press, issue, info, setter, report, pdfx)
     clock("pdf+press")
     # page previews are rasterised by PDFium, which releases the GIL: they render
     # on the second core while the proof is made
@@ -115,37 +112,60 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
                            show_normalized)
         clock("proof")
         previews = shots.result() if shots is not None else None
-    out = Path(out_dir or "out")
-    ensure_dir(out)
-    stem = Path(issue.source_name).stem
-    with OutputSet() as files:  # every file complete, then all renamed together
-        if keep_html:
-            files.add(out / f"{stem}.html", html.encode())
-        if report.ok:
-            result.written["print"] = files.add(out / f"{stem}.print.pdf", pdf)
-            if impose:
-                from .impose import impose_pdf
+    files: dict[str, bytes] = {"proof.pdf": proof}
+    if keep_html:
+        files["html"] = html.encode()
+    if report.ok:
+        files["print.pdf"] = pdf
+        if impose:
+            from .impose import impose_pdf
 
-                result.written["imposed"] = files.add(out / f"{stem}.imposed.pdf",
-                                                      impose_pdf(pdf, press, info.title, info.date))
-            if package:
-                from .package import press_package
+            files["imposed.pdf"] = impose_pdf(pdf, press, info.title, info.date)
+        if package:
+            from .package import press_package
 
-                result.written["package"] = files.add(out / f"{stem}.press.zip", press_package(
-                    stem, pdf, report, spec, profile, press, inks, issue.date, result.written.get("imposed")))
-        result.written["proof"] = files.add(out / f"{stem}.proof.pdf", proof)
-        if previews is not None:
-            result.written.update(stage_previews(files, previews, out, stem))
-            clock("previews")
-        report.outputs = {k: str(v) for k, v in result.written.items()}
-        report.outputs["preflight"] = str(out / f"{stem}.preflight.json")
-        result.written["report"] = files.add(out / f"{stem}.preflight.json", json.dumps(
-            report.as_json(), ensure_ascii=False, indent=2).encode())
-        files.commit()
-    if not report.ok:  # an old print PDF must not reach the printer beside this report
-        result.removed_stale_print = remove_stale(out / f"{stem}.print.pdf")
+            files["press.zip"] = press_package(Path(issue.source_name).stem, pdf, report, spec, profile, press,
+                                               inks, issue.date, files.get("imposed.pdf"))
+    write_stage(result, Path(out_dir or "out"), Path(issue.source_name).stem, files, previews)
     clock("write")
     return result
+
+
+def press_stage(rendered: Any, spec: Layout, press: Any, issue: Issue, info: ProofInfo, setter: Typesetter,
+                report: Report, pdfx: str | None) -> tuple[bytes, list[Any]]:
+    """The press-ready PDF (PDF/X, boxes, marks) from the one layout; its findings join the report."""
+    from . import typeset
+    from .pressflight import prepress, variant
+
+    pdf = typeset.write_pdf(rendered, variant(spec, pdfx), identifier(issue, spec.name), metadata(issue))
+    pdf, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date,
+                                   rendered.placement, setter.photos)
+    report.findings = order(report.findings + findings)
+    return pdf, inks
+
+
+KINDS = {"print.pdf": "print", "imposed.pdf": "imposed", "press.zip": "package", "proof.pdf": "proof",
+         "html": "html"}
+"""Output file suffix → its name in `BuildResult.written`."""
+
+
+def write_stage(result: BuildResult, out: Path, stem: str, files: dict[str, bytes],
+                previews: Previews | None) -> None:
+    """Write every output all or nothing, the report last (it lists the others)."""
+    ensure_dir(out)
+    report = result.report
+    with OutputSet() as staged:  # every file complete, then all renamed together
+        for suffix, data in files.items():
+            result.written[KINDS[suffix]] = staged.add(out / f"{stem}.{suffix}", data)
+        if previews is not None:
+            result.written.update(stage_previews(staged, previews, out, stem))
+        report.outputs = {k: str(v) for k, v in result.written.items()}
+        report.outputs["preflight"] = str(out / f"{stem}.preflight.json")
+        result.written["report"] = staged.add(out / f"{stem}.preflight.json", json.dumps(
+            report.as_json(), ensure_ascii=False, indent=2).encode())
+        staged.commit()
+    if not report.ok:  # an old print PDF must not reach the printer beside this report
+        result.removed_stale_print = remove_stale(out / f"{stem}.print.pdf")
 
 
 def load_stage(issue_file: str | Path, layout: str | None) -> tuple[Issue, Layout, list[Finding]]:

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
-from pathlib import Path
 from typing import Sequence
 
 from .colour import OutputProfile
@@ -75,11 +74,11 @@ def readme(stem: str, report: Report, layout: Layout, profile: OutputProfile, pr
 
 
 def press_package(stem: str, pdf: bytes, report: Report, layout: Layout, profile: OutputProfile,
-                  press: PressSettings, inks: Sequence[PageInk], date: dt.date, imposed: Path | None) -> bytes:
-    """The zip's bytes."""
+                  press: PressSettings, inks: Sequence[PageInk], date: dt.date, imposed: bytes | None) -> bytes:
+    """The zip's bytes (`imposed`: the imposed sheets of this same build, if made)."""
     files: dict[str, bytes] = {f"{stem}.print.pdf": pdf}
-    if imposed is not None and imposed.is_file():
-        files[imposed.name] = imposed.read_bytes()
+    if imposed is not None:
+        files[f"{stem}.imposed.pdf"] = imposed
     files[f"{stem}.印前检查报告.md"] = report_md(report).encode()
     files["README-印刷说明.md"] = readme(stem, report, layout, profile, press, inks, imposed is not None).encode()
     sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items()))
