@@ -112,9 +112,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
                            show_normalized)
         clock("proof")
         previews = shots.result() if shots is not None else None
-    files: dict[str, bytes] = {"proof.pdf": proof}
-    if keep_html:
-        files["html"] = html.encode()
+    files: dict[str, bytes] = {}
     if report.ok:
         files["print.pdf"] = pdf
         if impose:
@@ -126,6 +124,9 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
 
             files["press.zip"] = press_package(Path(issue.source_name).stem, pdf, report, spec, profile, press,
                                                inks, issue.date, files.get("imposed.pdf"))
+    files["proof.pdf"] = proof
+    if keep_html:
+        files["html"] = html.encode()
     write_stage(result, Path(out_dir or "out"), Path(issue.source_name).stem, files, previews)
     clock("write")
     return result
