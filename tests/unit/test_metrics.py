@@ -61,12 +61,15 @@ def test_has_glyph(serif: FontMetrics) -> None:
     assert not serif.has_glyph("\U0001F600")      # no emoji in Noto CJK
 
 
-def test_a_font_without_halt_is_measured_as_it_is() -> None:
+def test_a_font_without_halt_gets_it_emulated(serif: FontMetrics) -> None:
     kai = FontMetrics.for_family("LXGW WenKai")
     if "LXGW" not in kai.path:
         pytest.skip("LXGW WenKai is not installed")
-    # LXGW WenKai has no halt feature: asking for it changes nothing
-    assert kai.advance("，", halt=True) == kai.advance("，") == 1.0
+    # LXGW WenKai has no halt feature: kanwu halves its full-width marks itself
+    assert kai.emulates_halt and not serif.emulates_halt
+    assert kai.advance("，") == 1.0 and kai.advance("，", halt=True) == 0.5
+    assert kai.advance("》，", halt=True) == 1.0
+    assert kai.advance("“", halt=True) == kai.advance("“")    # its quotes are not full width
 
 
 def test_loading_a_face_is_fast(serif: FontMetrics) -> None:

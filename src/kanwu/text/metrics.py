@@ -43,6 +43,10 @@ def css_to_fc_weight(weight: int) -> int:
     return _FC_WEIGHTS[-1][1]
 
 
+HALF_WIDTH_MARKS = frozenset("，。、；：！？”’）》〉」』】〕〗〙〛］｝“‘（《〈「『【〔〖〘〚［｛")
+"""Marks a CJK font sets in a full em with the ink in one half (what ``halt`` halves)."""
+
+
 class FontMetrics:
     """Advances of one font face, measured with HarfBuzz as Pango will shape them.
 
@@ -76,6 +80,7 @@ class FontMetrics:
         # lru_cache on a bound method would be shared by the class and keep
         # every instance alive; one cache per instance avoids both.
         self._shape_cached = lru_cache(maxsize=65536)(self._shape)
+        self._no_halt: bool | None = None
 
     def _name_family(self) -> str:
         """The family name from the font's name table (typographic first)."""
@@ -109,6 +114,21 @@ class FontMetrics:
         hb.shape(self._font, buf, {"halt": True} if halt else {})
         return sum(p.x_advance for p in buf.glyph_positions) / self._upem
 
+    @property
+    def emulates_halt(self) -> bool:
+        """True when the face has no ``halt`` feature (LXGW WenKai): kanwu then
+        sets its full-width marks half width with negative spacing itself, and
+        `advance(..., halt=True)` reports the width that spacing gives."""
+        if self._no_halt is None:
+            self._no_halt = self._shape("，", True) >= self._shape("，", False) - 1e-6
+        return self._no_halt
+
+    def _emulated_halt(self, text: str) -> float:
+        full = self._shape_cached(text, False)
+        # full-width marks have their ink in one half (SC positioning): the other half goes
+        halves = sum(0.5 for ch in text if ch in HALF_WIDTH_MARKS and abs(self._shape_cached(ch, False) - 1) < 0.02)
+        return full - halves
+
     def advance(self, text: str, halt: bool = False) -> float:
         """Width in em of ``text`` shaped as one run (default features, plus ``halt``).
 
@@ -117,6 +137,8 @@ class FontMetrics:
         """
         if not text:
             return 0.0
+        if halt and self.emulates_halt:
+            return self._emulated_halt(text)
         return self._shape_cached(text, halt)
 
     def has_glyph(self, ch: str) -> bool:
