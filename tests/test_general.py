@@ -269,3 +269,21 @@ def test_place_hints_that_cannot_be_honoured_are_reported(write_issue, tmp_path)
 
 MINIMAL_A3_WIDE = MINIMAL.replace("layout: bulletin-a4", "layout: tabloid-a3").replace(
     "    headline: 测试标题\n", "    headline: 测试标题\n    place: {columns: 9}\n")
+
+
+def test_a_picture_that_cannot_be_converted_is_left_out(monkeypatch, tmp_path):
+    """A failed CMYK conversion is one clear error; the RGB original never reaches the page."""
+    import kanwu.colour
+    from kanwu.build import build
+    from paths import SEED
+
+    monkeypatch.setenv("KANWU_CACHE", str(tmp_path / "cache"))
+
+    def broken(*args, **kwargs):
+        raise OSError("simulated LittleCMS failure")
+
+    monkeypatch.setattr(kanwu.colour, "convert", broken)
+    result = build(SEED, tmp_path / "out", png=False)
+    codes = {f.code for f in result.report.findings if f.level == "error"}
+    assert codes == {"colour-conversion"}, codes
+    assert "print" not in result.written

@@ -153,7 +153,7 @@ def prepare_images(html: str, photos: Iterable[PhotoBox], infos: dict[Path, Imag
     """Replace every placed picture in `html` by its CMYK copy; returns the HTML, findings, the cache folder."""
     folder = cache_dir()
     findings: list[Finding] = []
-    done: dict[Path, Path] = {}
+    done: dict[Path, Path | None] = {}   # None: could not be converted, left out of the page
     limit = max_ppi(layout)
     for box in photos:
         src = box.image.src
@@ -165,10 +165,11 @@ def prepare_images(html: str, photos: Iterable[PhotoBox], infos: dict[Path, Imag
         try:
             done[src] = convert(src, info, profile, target_size(info, box, limit), folder)
         except (OSError, ValueError) as exc:
+            done[src] = None  # never let the RGB original reach the page (it would be an RGB error too)
             findings.append(Finding("error", "colour-conversion", f"{box.image.src_text}：无法转换为 CMYK / "
                                     f"cannot convert to CMYK: {exc}", box.image.pos, story=box.story))
     for src, copy in done.items():
-        old, new = src.as_uri(), copy.as_uri()
+        old, new = src.as_uri(), copy.as_uri() if copy is not None else ""
         html = html.replace(f'src="{escape(old)}"', f'src="{new}"').replace(f'src="{old}"', f'src="{new}"')
     return html, findings, folder
 
