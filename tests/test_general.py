@@ -287,3 +287,33 @@ def test_a_picture_that_cannot_be_converted_is_left_out(monkeypatch, tmp_path):
     codes = {f.code for f in result.report.findings if f.level == "error"}
     assert codes == {"colour-conversion"}, codes
     assert "print" not in result.written
+
+
+def test_an_office_font_in_fonts_overrides_a_role(write_issue, tmp_path):
+    """A font file in fonts/ named as a layout names it (方正小标宋简体) sets that role."""
+    import subprocess
+
+    from fontTools.ttLib import TTFont
+
+    from kanwu.build import build
+    from kanwu.fonts import resolve_fonts
+    from kanwu.layout.spec import load_layout
+
+    source = Path("/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf")
+    if not source.exists():
+        pytest.skip("fonts-lxgw-wenkai is not installed")
+    issue = write_issue()
+    (issue.parent / "fonts").mkdir()
+    font = TTFont(str(source), lazy=True)
+    name = font["name"]  # a stand-in for the office's licensed 方正小标宋
+    name.names = [r for r in name.names if not (r.nameID in (1, 4, 16, 17) and r.platformID != 3)]
+    for rec in name.names:
+        if rec.nameID in (1, 4, 16):
+            rec.string = "方正小标宋简体"
+    font.save(str(issue.parent / "fonts" / "office.ttf"))
+    fonts = resolve_fonts(load_layout("bulletin-a4", issue.parent), issue.parent)
+    assert fonts["headline"].office and Path(fonts["headline"].path).parent == issue.parent / "fonts"
+    result = build(issue, tmp_path / "out", png=False)
+    assert result.report.ok, [f.message for f in result.report.findings if f.level == "error"]
+    names = subprocess.run(["pdffonts", str(result.written["print"])], capture_output=True, text=True).stdout
+    assert "方正小标宋简体" in names  # the headline and masthead are set in the office's file, embedded
