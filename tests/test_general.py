@@ -317,3 +317,19 @@ def test_an_office_font_in_fonts_overrides_a_role(write_issue, tmp_path):
     assert result.report.ok, [f.message for f in result.report.findings if f.level == "error"]
     names = subprocess.run(["pdffonts", str(result.written["print"])], capture_output=True, text=True).stdout
     assert "方正小标宋简体" in names  # the headline and masthead are set in the office's file, embedded
+
+
+def test_layout_css_weasyprint_cannot_draw_is_a_layout_error(write_issue, tmp_path):
+    """A gradient between device-cmyk() colours (WeasyPrint 70 draws gradients in sRGB only)."""
+    from kanwu.build import build
+    from kanwu.errors import KanwuError
+
+    issue = write_issue(MINIMAL.replace("layout: bulletin-a4", "layout: grad"))
+    layout = issue.parent / "layouts" / "grad"
+    layout.mkdir(parents=True)
+    (layout / "layout.yaml").write_text("extends: bulletin-a4\n", encoding="utf-8")
+    (layout / "style.css.j2").write_text(
+        "body { background: linear-gradient(device-cmyk(0 0 0 0.1), device-cmyk(0 0 0 0.3)); }\n", encoding="utf-8")
+    with pytest.raises(KanwuError) as info:
+        build(issue, tmp_path / "out", png=False)
+    assert "grad" in str(info.value) and "gradient" in str(info.value)

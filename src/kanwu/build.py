@@ -138,7 +138,12 @@ def press_stage(rendered: Any, spec: Layout, press: Any, issue: Issue, info: Pro
     from . import typeset
     from .pressflight import prepress, variant
 
-    pdf = typeset.write_pdf(rendered, variant(spec, pdfx), identifier(issue, spec.name), metadata(issue))
+    try:
+        pdf = typeset.write_pdf(rendered, variant(spec, pdfx), identifier(issue, spec.name), metadata(issue))
+    except NotImplementedError:  # WeasyPrint 70 draws gradients in sRGB only: device-cmyk() stops fail
+        raise KanwuError(f"{spec.folders[0]}: error: 版式的样式里有 WeasyPrint 70 画不出的写法（例如 device-cmyk "
+                         "颜色的渐变），请改用纯色 / the layout's CSS uses something WeasyPrint 70 cannot draw "
+                         "(such as a gradient between device-cmyk() colours): use flat colours") from None
     pdf, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date,
                                    rendered.placement, setter.photos)
     report.findings = order(report.findings + findings)
