@@ -19,9 +19,9 @@ from paths import FIXTURES
 
 from kanwu.build import build
 from kanwu.impose import sheet_order
+from kanwu.units import MM
 
 PHOTOS = FIXTURES / "photos-issue"
-MM = 72 / 25.4
 needs_tools = pytest.mark.skipif(not (shutil.which("pdfinfo") and shutil.which("gs")),
                                  reason="poppler-utils and ghostscript are needed")
 

@@ -11,10 +11,10 @@ from pypdf import PdfReader
 
 from kanwu.load import load_issue
 from kanwu.text.prepare import prepare
+from kanwu.units import MM
 from paths import SEED
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-MM = 72 / 25.4
 
 
 def han(text: str) -> str:

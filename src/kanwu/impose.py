@@ -15,7 +15,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from .press import MARGIN, MM, PressSettings, add_marks, box, fixed_id, marks_ops
+from .press import MARGIN, PressSettings, add_marks, box, fixed_id, marks_ops
+from .units import MM
 
 
 def sheet_order(pages: int) -> list[tuple[int | None, int | None]]:

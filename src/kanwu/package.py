@@ -18,7 +18,8 @@ from .colour import OutputProfile
 from .inkcov import PageInk
 from .layout.spec import Layout
 from .preflight import Report
-from .press import PressSettings, mm
+from .press import PressSettings
+from .units import mm
 
 LEVELS = {"error": "错误", "warning": "提示"}
 

@@ -20,7 +20,8 @@ import io
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-MM = 72 / 25.4
+from .units import MM
+
 MARK_GAP = 2 * MM  # from the bleed edge to where a crop mark starts
 MARK_LEN = 5 * MM
 MARGIN = 15 * MM  # from the trim to the MediaBox edge when marks are on
@@ -279,9 +280,4 @@ def finish(pdf: bytes, settings: PressSettings, slug: SlugInfo, identifier: byte
     return fixed_id(writer, identifier)
 
 
-def mm(pt: float) -> float:
-    """Points → millimetres."""
-    return pt / MM
-
-
-__all__ = ["PressSettings", "SlugInfo", "finish", "marks_ops", "set_boxes", "add_marks", "fixed_id", "mm"]
+__all__ = ["PressSettings", "SlugInfo", "finish", "marks_ops", "set_boxes", "add_marks", "fixed_id"]

@@ -33,10 +33,10 @@ from .layout.html import PhotoBox
 from .model import Issue
 from .preflight import Report
 from .rounds import Changes, block_key, embed
+from .units import MM
 from .wpext import Placement
 
 ROUNDS_CN = "一二三四五六七八九十"
-MM = 72 / 25.4
 NOTE_SIZE = 6.0            # pt, margin notes
 NOTE_LINE = 8.0            # pt
 GROUPED_CODES = {"normalized-punctuation"}

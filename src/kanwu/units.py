@@ -17,6 +17,10 @@ def to_pt(value: object) -> float:
     return float(m.group(1)) * _PER[m.group(2)]
 
 
+MM = _PER["mm"]
+"""Points in a millimetre."""
+
+
 def mm(pt: float) -> float:
     """Points to millimetres."""
     return pt * 25.4 / 72
