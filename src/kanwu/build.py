@@ -86,7 +86,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     from . import typeset
 
     roots = named_roots(issue, spec, cache, profile.path.parent)
-    rendered = typeset.render(virtualise(html, roots), issue.root, [], roots)
+    rendered = typeset.render(virtualise(html, roots), issue.root, roots)
     clock("typeset")
     report = assess(issue, spec, rendered.placement, setter.photos, setter.images,
                     findings + early + setter.findings + rendered.findings)
@@ -205,11 +205,6 @@ def stage_previews(files: OutputSet, shots: Previews, out: Path, stem: str) -> d
         if old not in pages:
             remove_stale(old)
     return {"png": files.add(out / f"{stem}.contact.png", shots.contact)}
-
-
-def allowed_folders(issue: Issue, spec: Layout) -> list[Path]:
-    """The only folders WeasyPrint may read: the issue's, the layouts', the fonts'."""
-    return [issue.root, *spec.folders, *font_dirs(issue.root)]
 
 
 def named_roots(issue: Issue, spec: Layout, cache: Path, profiles: Path) -> dict[str, Path]:

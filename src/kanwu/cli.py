@@ -124,7 +124,7 @@ def _run(args: argparse.Namespace) -> int:
               f"{result.report.pages} pages, {errors} errors, {warnings} warnings")
         return result.exit_code
     if args.command == "watch":
-        return _watch(args, build)
+        return _watch(args)
     if args.command == "impose":
         result = build(args.issue, out_dir=args.output, layout=args.layout, png=False, pdfx=args.pdfx,
                        marks=args.marks, impose=True)
@@ -145,9 +145,11 @@ def _run(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-def _watch(args: argparse.Namespace, build) -> int:  # type: ignore[no-untyped-def]
+def _watch(args: argparse.Namespace) -> int:
+    import time
     from pathlib import Path
 
+    from .build import build
     from .watch import watch
 
     print(f"监视 {args.issue} 及其正文、图片、版式；Ctrl+C 退出 / watching {args.issue}; Ctrl+C to stop")
@@ -162,7 +164,7 @@ def _watch(args: argparse.Namespace, build) -> int:  # type: ignore[no-untyped-d
             print(str(f), file=sys.stderr)
         took = sum(result.timings.values())
         state = "印刷文件已更新 / print PDF written" if result.report.ok else f"{len(errors)} 个错误 / errors"
-        print(f"[{__import__('time').strftime('%H:%M:%S')}] {took:.1f}s  {state}  {result.written.get('proof')}")
+        print(f"[{time.strftime('%H:%M:%S')}] {took:.1f}s  {state}  {result.written.get('proof')}")
     return 0
 
 

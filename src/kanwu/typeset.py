@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import Finding
 from .wpext import Placement, analyse, check_version, make_fetcher
@@ -38,9 +38,9 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render(html: str, base: Path, allowed: Iterable[Path], named: dict[str, Path] | None = None) -> Rendered:
-    """Lay out `html` (relative URLs resolve against `base`), reading only `allowed` folders
-    and the `named` roots of ``kanwu:`` URLs."""
+def render(html: str, base: Path, roots: dict[str, Path]) -> Rendered:
+    """Lay out `html` (relative URLs resolve against `base`), reading only below the
+    `roots` (by ``kanwu:<name>/`` URL or by file URL)."""
     check_version()
     from weasyprint import HTML
     from weasyprint.text import ffi
@@ -51,7 +51,7 @@ def render(html: str, base: Path, allowed: Iterable[Path], named: dict[str, Path
                                 "没有找到 libharfbuzz-subset，字体子集化会慢几十倍：请安装 libharfbuzz-subset0 / "
                                 "libharfbuzz-subset0 is missing: font subsetting falls back to fontTools and takes "
                                 "seconds per font (apt-get install libharfbuzz-subset0)"))
-    fetcher = make_fetcher(allowed, named)
+    fetcher = make_fetcher([], roots)
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)

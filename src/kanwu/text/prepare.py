@@ -17,7 +17,7 @@ from .normalize import describe, normalize
 _STORY_TEXTS = ("headline", "column", "kicker", "subheadline", "byline", "lead", "body")
 
 
-class _Normaliser:
+class _TextPass:
     """Lints and normalises each text value, collecting what it found and changed."""
 
     def __init__(self, enabled: bool, internal: bool) -> None:
@@ -38,7 +38,7 @@ class _Normaliser:
 
 def prepare(issue: Issue, normalize_text: bool | None = None) -> tuple[Issue, list[Finding]]:
     """The issue with normalised text and parsed bodies, and the changes made."""
-    norm = _Normaliser(issue.normalize if normalize_text is None else normalize_text,
+    norm = _TextPass(issue.normalize if normalize_text is None else normalize_text,
                        internal=issue.publication.permit is not None)
     stories = []
     for st in issue.stories:
