@@ -63,7 +63,7 @@ def typeset(issue_file: Path, layout: str | None = None):
     issue, spec, _ = load_stage(issue_file, layout)
     setter, html, profile, cache, _ = layout_stage(issue, spec)
     roots = named_roots(issue, spec, cache, profile.path.parent)
-    return setter, ts.render(virtualise(html, roots), issue.root, [], roots).placement
+    return setter, ts.render(virtualise(html, roots), issue.root, roots).placement
 
 
 # ------------------------------------------------------------------ pictures
