@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="与上一校的校样比较，标出改动 / compare with an earlier proof and mark what changed")
     b.add_argument("--show-normalized", action="store_true",
                    help="在校样上浅色标出规范化的标点 / mark normalised punctuation on the proof")
+    b.add_argument("--show-grid", action="store_true",
+                   help="在校样上画出基线网格和每篇稿件的版块 / draw the baseline grid and every story's module on the proof")
     b.add_argument("--png", action=argparse.BooleanOptionalAction, default=True,
                    help="写出页面 PNG 与缩略总览（默认写）/ write page PNGs and a contact sheet (default: yes)")
     b.add_argument("--html", action="store_true", help="同时写出交给 WeasyPrint 的 HTML（调版式用）/ also write the HTML")
@@ -131,7 +133,8 @@ def _run(args: argparse.Namespace) -> int:
     else:
         result = build(args.issue, out_dir=args.output, layout=args.layout, proof_round=args.round,
                        keep_html=args.html, since=args.since, show_normalized=args.show_normalized, png=args.png,
-                       pdfx=args.pdfx, marks=args.marks, impose=args.impose, package=args.package)
+                       pdfx=args.pdfx, marks=args.marks, impose=args.impose, package=args.package,
+                       show_grid=args.show_grid)
     _print_findings(result.report.findings, args.verbose)
     for kind, path in result.written.items():
         print(f"{kind:7} {path}")

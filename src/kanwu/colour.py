@@ -20,13 +20,11 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
-
-from markupsafe import escape
+from typing import Callable, Iterable
 
 from .errors import Finding, KanwuError
 from .images import ImageInfo, effective_ppi
-from .layout.html import PhotoBox
+from .makeup.plan import PlacedPicture
 from .layout.spec import Layout
 from .output import write_atomic
 
@@ -139,49 +137,46 @@ def convert(src: Path, info: ImageInfo, profile: OutputProfile, size: tuple[int,
     return out
 
 
-def target_size(info: ImageInfo, box: PhotoBox, limit: float) -> tuple[int, int] | None:
-    """Pixel size for `box` at `limit` ppi, or None when the picture is not sharper than that."""
-    ppi = effective_ppi(info, box.width, box.height)
+def target_size(info: ImageInfo, placed: PlacedPicture, limit: float) -> tuple[int, int] | None:
+    """Pixel size for the picture's frame at `limit` ppi, or None when the picture is not sharper than that."""
+    ppi = effective_ppi(info, placed.picture.frame.w, placed.picture.frame.h)
     if ppi <= limit:
         return None
     scale = limit / ppi
     return max(1, round(info.width * scale)), max(1, round(info.height * scale))
 
 
-def prepare_images(html: str, photos: Iterable[PhotoBox], infos: dict[Path, ImageInfo],
-                   layout: Layout, profile: OutputProfile) -> tuple[str, list[Finding], Path]:
-    """Replace every placed picture in `html` by its CMYK copy; returns the HTML, findings, the cache folder."""
+def prepare_images(photos: Iterable[PlacedPicture], infos: dict[Path, ImageInfo],
+                   layout: Layout, profile: OutputProfile) -> tuple[dict[Path, Path | None], list[Finding], Path]:
+    """The CMYK copy of every placed picture, by source file (None: cannot be converted, left out of the
+    page; a CMYK JPEG is its own copy); the findings; the cache folder."""
     folder = cache_dir()
     findings: list[Finding] = []
     done: dict[Path, Path | None] = {}   # None: could not be converted, left out of the page
     limit = max_ppi(layout)
     for box in photos:
-        src = box.image.src
-        if box.uri is None or src is None or src in done or src not in infos:
+        image = box.picture.image
+        src = box.picture.src
+        if src is None or src in done or src not in infos:
             continue
         info = infos[src]
         if info.mode == "CMYK" and info.format == "JPEG":
-            continue  # already separated: pass through untouched
+            done[src] = src  # already separated: pass through untouched
+            continue
         try:
             done[src] = convert(src, info, profile, target_size(info, box, limit), folder)
         except (OSError, ValueError) as exc:
             done[src] = None  # never let the RGB original reach the page (it would be an RGB error too)
-            findings.append(Finding("error", "colour-conversion", f"{box.image.src_text}：无法转换为 CMYK / "
-                                    f"cannot convert to CMYK: {exc}", box.image.pos, story=box.story))
-    for src, copy in done.items():
-        old, new = src.as_uri(), copy.as_uri() if copy is not None else ""
-        html = html.replace(f'src="{escape(old)}"', f'src="{new}"').replace(f'src="{old}"', f'src="{new}"')
-    return html, findings, folder
+            findings.append(Finding("error", "colour-conversion", f"{image.src_text}：无法转换为 CMYK / "
+                                    f"cannot convert to CMYK: {exc}", image.pos, story=box.story))
+    return done, findings, folder
 
 
-def profile_css(profile: OutputProfile) -> str:
+def profile_css(profile: OutputProfile, url: Callable[[Path], str] = Path.as_uri) -> str:
     """CSS that makes WeasyPrint write an output intent and use DeviceCMYK for groups and shadings."""
     # `components` is required by WeasyPrint 70 (it writes /N from their count)
-    return (f'@color-profile device-cmyk {{ src: url("{profile.path.as_uri()}"); '
+    return (f'@color-profile device-cmyk {{ src: url("{url(profile.path)}"); '
             'components: cyan, magenta, yellow, black; }')
 
 
-def with_profile(html: str, profile: OutputProfile) -> str:
-    """`html` with the output profile's ``@color-profile`` rule added to its head."""
-    style = f"<style>{profile_css(profile)}</style>"
-    return html.replace("</head>", style + "</head>", 1) if "</head>" in html else style + html
+

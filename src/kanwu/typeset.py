@@ -1,7 +1,8 @@
-"""Typeset stage: HTML → laid-out pages with WeasyPrint, once per build.
+"""Typeset stage: HTML → drawn pages with WeasyPrint, once per build.
 
+Page makeup has placed every block already; WeasyPrint only draws them.
 WeasyPrint is imported here and only here (it takes most of a second), so
-``kanwu --help`` and input validation stay fast. The one layout is written
+``kanwu --help`` and input validation stay fast. The document is written
 to PDF once; the proof is made from those bytes (see `kanwu.proof`).
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Finding
-from .wpext import Placement, analyse, check_version, make_fetcher
+from .wpext import check_version, make_fetcher
 
 
 @dataclass
@@ -21,8 +22,6 @@ class Rendered:
 
     document: Any
     """The `weasyprint.Document`."""
-    placement: Placement
-    """Where stories and planned pages landed."""
     findings: list[Finding] = field(default_factory=list)
     """Problems found while rendering (refused URLs, slow subsetting...)."""
     page_sizes: list[tuple[float, float]] = field(default_factory=list)
@@ -63,7 +62,7 @@ def render(html: str, base: Path, roots: dict[str, Path]) -> Rendered:
         findings.append(Finding("error", "refused-url", f"拒绝读取 {url}：kanwu 只读取期刊、版式和字体文件夹里的文件 / "
                                 "refused: kanwu reads only files in the issue, layout and font folders"))
     sizes = [(p.width, p.height) for p in document.pages]
-    return Rendered(document, analyse(document), findings, sizes)
+    return Rendered(document, findings, sizes)
 
 
 def write_pdf(rendered: Rendered, variant: str | None, identifier: bytes, metadata: dict[str, str]) -> bytes:
