@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..errors import Finding, Pos
@@ -25,7 +24,9 @@ from ..text.headline import break_headline
 from ..text.metrics import FontMetrics
 from ..rounds import block_key
 from .lines import lines_html
+from .sandbox import StrictEnvironment, render
 from .spec import Layout
+from .views import template_context
 
 # inline styles of the Markdown subset → font roles and CSS classes
 STYLE_ROLES = {"": "body", "strong": "strong", "em": "em", "strong em": "strong", "em strong": "strong"}
@@ -282,10 +283,10 @@ def plan_pages(issue: Issue) -> list[PagePlan]:
 def environment(layout: Layout) -> jinja2.Environment:
     """A Jinja2 environment over the layout's folder chain."""
     loader = jinja2.FileSystemLoader([str(f) for f in layout.folders])
-    # sandboxed: a layout folder may come with an issue (issues/x/layouts/), so its templates may not
-    # reach Python internals (``''.__class__.__mro__``...); see README "What kanwu reads and never does"
-    env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True)
+    # strictly sandboxed: a layout folder may come with an issue (issues/x/layouts/), so its templates
+    # see plain data only (see sandbox.py and README "What kanwu reads and never does")
+    env = StrictEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                            trim_blocks=True, lstrip_blocks=True)
     env.filters["date_cn"] = date_cn
     env.filters["pt"] = lambda x: f"{num(float(x))}pt"
     return env
@@ -297,23 +298,19 @@ def render_html(issue: Issue, layout: Layout, fonts: dict[str, ResolvedFont],
     env = environment(layout)
     palette = {name: cmyk(v) for name, v in (layout.get("palette") or {}).items()}
     cols, cw, gutter = layout.grid()
+    # templates see views without paths (issue, layout, T, pages): see views.py
+    views, functions = template_context(issue, layout, typesetter, plan_pages(issue))
     ctx = dict(
-        issue=issue, layout=layout, L=layout.settings, T=typesetter, pages=plan_pages(issue),
+        L=layout.settings, **views,
         # CSS values go into <style>, where HTML escaping would corrupt them
         color={k: Markup(v) for k, v in palette.items()},
         font={role: Markup(f'"{f.family}"') for role, f in fonts.items()},
         weight={role: f.weight for role, f in fonts.items()}, font_faces=Markup(font_face_css(fonts)),
-        grid={"columns": cols, "column": cw, "gutter": gutter}, span=layout.span_width,
-        story_columns=lambda s, default=cols: typesetter.story_columns(s, cols, default),
-        date_cn=date_cn, num=num,
+        grid={"columns": cols, "column": cw, "gutter": gutter},
+        **env.functions(date_cn=date_cn, num=num, **functions),
     )
     ctx.update(extra or {})
-    try:
-        return env.get_template("document.html.j2").render(**ctx)
-    except jinja2.TemplateError as exc:
-        from ..errors import KanwuError
-        where = f"{getattr(exc, 'filename', '') or layout.folders[0]}:{getattr(exc, 'lineno', '') or ''}"
-        raise KanwuError(f"{where}: error: 版式模板出错 / layout template error: {exc}") from None
+    return render(env, "document.html.j2", ctx, layout.folders)
 
 
 __all__ = ["Typesetter", "PhotoBox", "render_html", "plan_pages", "cmyk", "date_cn"]
