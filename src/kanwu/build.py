@@ -85,7 +85,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     clock("layout")
     from . import typeset
 
-    roots = named_roots(issue, spec, cache, profile.path.parent)
+    roots = named_roots(issue, spec, cache, profile.root)
     rendered = typeset.render(virtualise(html, roots), issue.root, roots)
     clock("typeset")
     report = assess(issue, spec, rendered.placement, setter.photos, setter.images,

@@ -36,6 +36,8 @@ PROFILES = {"coated": "kanwu-coated-fogra39.icc", "newsprint": "kanwu-newsprint-
 CONDITIONS = {"coated": "FOGRA39", "newsprint": "CGATS TR 002"}
 """The characterisation each shipped profile was made from (OutputCondition)."""
 JPEG_QUALITY = 92
+MAX_PROFILE = 16 * 1024 * 1024
+"""Largest ICC profile read (press profiles are 0.5–4 MB)."""
 CACHE_VERSION = b"kanwu-colour-1"  # bump when the conversion changes, to refresh caches
 
 
@@ -51,6 +53,8 @@ class OutputProfile:
     """The profile's description tag."""
     condition: str
     """A short name of the printing condition (FOGRA39, CGATS TR 002, Custom)."""
+    root: Path = DATA
+    """The folder it comes from: the shipped profiles' or a layout's (WeasyPrint may read it)."""
 
     @property
     def data(self) -> bytes:
@@ -59,26 +63,29 @@ class OutputProfile:
 
 
 def output_profile(layout: Layout) -> OutputProfile:
-    """The layout's output profile: ``print.profile`` (a shipped name or a file in the layout folder)."""
+    """The layout's output profile: ``print.profile`` (a shipped name or a file in the layout's folders,
+    checked when the layout was loaded: `kanwu.layout.check.layout_files`)."""
     from PIL import ImageCms
 
     paper = str(layout.get("print.paper", "coated"))
-    name = str(layout.get("print.profile", paper))
+    name = layout.get("print.profile") or paper
     if name in PROFILES:
-        path, condition = DATA / PROFILES[name], CONDITIONS[name]
-    else:
-        found = [f / name for f in layout.folders if (f / name).is_file()]
-        if not found:
-            raise KanwuError(f"{layout.folders[0] / 'layout.yaml'}: error: 找不到色彩特性文件 “{name}”；可用 "
-                             f"{'、'.join(PROFILES)} 或版式文件夹里的 .icc 文件 / print.profile `{name}` not found")
-        path, condition = found[0], "Custom"
+        path, condition, root = DATA / PROFILES[name], CONDITIONS[name], DATA
+    elif "print.profile" in layout.files:
+        path, condition = layout.files["print.profile"], "Custom"
+        root = next(f.resolve() for f in layout.folders if path.is_relative_to(f.resolve()))
+    else:  # no print.profile and a print.paper kanwu has no profile for
+        raise KanwuError(f"{layout.folders[0] / 'layout.yaml'}: error: 找不到色彩特性文件 “{name}”；可用 "
+                         f"{'、'.join(PROFILES)} 或版式文件夹里的 .icc 文件 / print.profile `{name}` not found")
     try:
-        prof = ImageCms.getOpenProfile(str(path))
+        if path.stat().st_size > MAX_PROFILE:
+            raise OSError("too large")
+        prof = ImageCms.getOpenProfile(io.BytesIO(path.read_bytes()))
     except (OSError, ImageCms.PyCMSError):
         raise KanwuError(f"{path}: error: 不是可用的 ICC 色彩特性文件 / not a readable ICC profile") from None
     if prof.profile.xcolor_space.strip() != "CMYK":
         raise KanwuError(f"{path}: error: 印刷色彩特性必须是 CMYK / the output profile must be CMYK")
-    return OutputProfile(path, paper, ImageCms.getProfileDescription(prof).strip(), condition)
+    return OutputProfile(path, paper, ImageCms.getProfileDescription(prof).strip(), condition, root)
 
 
 def cache_dir() -> Path:

@@ -24,7 +24,7 @@ from ..text.headline import break_headline
 from ..text.metrics import FontMetrics
 from ..rounds import block_key
 from .lines import lines_html
-from .sandbox import StrictEnvironment, render
+from .sandbox import FolderLoader, StrictEnvironment, render
 from .spec import Layout
 from .views import template_context
 
@@ -282,7 +282,7 @@ def plan_pages(issue: Issue) -> list[PagePlan]:
 
 def environment(layout: Layout) -> jinja2.Environment:
     """A Jinja2 environment over the layout's folder chain."""
-    loader = jinja2.FileSystemLoader([str(f) for f in layout.folders])
+    loader = FolderLoader([str(f) for f in layout.folders])
     # strictly sandboxed: a layout folder may come with an issue (issues/x/layouts/), so its templates
     # see plain data only (see sandbox.py and README "What kanwu reads and never does")
     env = StrictEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,

@@ -22,6 +22,7 @@ mutating methods, ``__`` attributes) is refused with `SecurityError`, which
 from __future__ import annotations
 
 import datetime as dt
+import os
 import traceback
 import types
 from dataclasses import dataclass, fields, is_dataclass
@@ -29,16 +30,20 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import jinja2
-from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
+from jinja2.exceptions import SecurityError, TemplateError, TemplateNotFound, TemplateSyntaxError
+from jinja2.loaders import split_template_path
 from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup
 
 from ..errors import Finding, KanwuError, Pos
+from ..userpath import LAYOUT_FOLDER, Refused, resolve_inside
 
 MAX_REPEAT = 100_000
 """Longest string or list a template may make with ``*`` (``'x' * 10**9`` would fill the memory)."""
+MAX_TEMPLATE = 1024 * 1024
+"""Largest template file read (the shipped ones are a few kB)."""
 MAX_INT_BITS = 4096
 """Largest whole number ``*`` and ``**`` may make (``(10 ** 100) ** 100 ** 100`` would never finish)."""
 
@@ -168,6 +173,36 @@ class StrictEnvironment(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+class FolderLoader(jinja2.FileSystemLoader):
+    """Templates from a layout's folders, first match wins, each read only if it is a regular file that
+    resolves inside its folder: a template that is a symbolic link out of the folder is refused, not
+    printed (the rules of `kanwu.userpath`, as for an issue's paths)."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        """The template's text, its file and an up-to-date check."""
+        pieces = split_template_path(template)  # refuses `..`
+        for folder in self.searchpath:
+            shown = os.path.join(folder, *pieces)
+            try:
+                path = resolve_inside("/".join(pieces), Path(folder).resolve(), LAYOUT_FOLDER)
+            except Refused as exc:
+                if exc.code == "missing-file":
+                    continue  # not in this folder: the parent layout's
+                raise KanwuError(Finding("error", "bad-template", exc.message, Pos(shown))) from None
+            assert path is not None
+            if path.stat().st_size > MAX_TEMPLATE:
+                raise KanwuError(Finding("error", "bad-template", f"模板文件超过 {MAX_TEMPLATE // 1024} kB / the "
+                                         f"template file is larger than {MAX_TEMPLATE // 1024} kB", Pos(shown)))
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise KanwuError(Finding("error", "bad-template", "模板文件应为 UTF-8 / the template file is not "
+                                         "UTF-8", Pos(shown))) from None
+            mtime = path.stat().st_mtime
+            return text, shown, lambda: path.is_file() and path.stat().st_mtime == mtime
+        raise TemplateNotFound(template)
+
+
 def template_position(exc: BaseException, folders: Iterable[Path]) -> Pos | None:
     """Where in a layout's templates `exc` happened: the innermost template frame (or the syntax error)."""
     roots = [Path(f) for f in folders]
@@ -215,5 +250,5 @@ def template_error(exc: Exception, folders: tuple[Path, ...]) -> KanwuError:
     return KanwuError(Finding("error", "bad-template", message, pos))
 
 
-__all__ = ["StrictEnvironment", "View", "VIEWS", "register", "register_dataclass", "render", "template_error",
+__all__ = ["FolderLoader", "StrictEnvironment", "View", "VIEWS", "register", "register_dataclass", "render", "template_error",
            "template_position"]

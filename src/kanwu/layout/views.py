@@ -216,7 +216,7 @@ def photo_view(box: "PhotoBox") -> PhotoView:
 
 def layout_view(layout: Layout) -> Layout:
     """The layout without its folders: its settings and measures only."""
-    return dataclasses.replace(layout, folders=(), fonts={})
+    return dataclasses.replace(layout, folders=(), fonts={}, files={})
 
 
 def template_context(issue: Issue, layout: Layout, setter: "Typesetter", pages: Sequence["PagePlan"]
@@ -241,7 +241,7 @@ def template_context(issue: Issue, layout: Layout, setter: "Typesetter", pages: 
 for _cls in (ImageView, StoryView, PageView, PhotoView, Pos, Text, Block, Inline, Publication, Distribution, Page):
     register_dataclass(_cls, properties=("text",) if _cls is Block else ())
 register_dataclass(IssueView, methods=("story",))
-register_dataclass(Layout, exclude=("folders", "fonts"), properties=("page_size", "type_area", "body_size", "leading"),
+register_dataclass(Layout, exclude=("folders", "fonts", "files"), properties=("page_size", "type_area", "body_size", "leading"),
                    methods=("get", "length", "grid", "span_width"))
 register(TemplateTypesetter, methods=TemplateTypesetter.METHODS)
 
