@@ -92,7 +92,7 @@ def test_a_profile_in_the_layout_folder_or_its_parent_is_used(tmp_path: Path) ->
         assert profile.root == parent.resolve()
 
 
-def test_fetcher_roots_are_only_the_issue_layouts_fonts_cache_and_shipped_profiles(tmp_path: Path,
+def test_fetcher_roots_are_only_the_issue_layouts_fonts_and_shipped_profiles(tmp_path: Path,
                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KANWU_CACHE", str(tmp_path / "cache"))
     folder = layout(tmp_path, "print: {profile: press.icc}\n")
@@ -101,7 +101,9 @@ def test_fetcher_roots_are_only_the_issue_layouts_fonts_cache_and_shipped_profil
     setter, html, profile, cache, _ = layout_stage(issue, spec)
     roots = named_roots(issue, spec, cache, profile.root)
     assert roots["profiles"] == folder.resolve()
-    assert set(roots.values()) <= {issue.root, cache, DATA, *spec.folders, *font_dirs(issue.root)}
+    folders = {v for v in roots.values() if isinstance(v, Path)}
+    assert folders <= {issue.root, DATA, *spec.folders, *font_dirs(issue.root)}
+    assert roots["cache"] is cache and isinstance(cache, dict)  # converted pictures, in memory
 
 
 def test_exit_2_naming_the_layout_file_and_the_key(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from .colour import output_profile, prepare_images, with_profile
 from .errors import Finding, KanwuError
 from .fonts import font_dirs, resolve_fonts
+from .imagecache import ImageCache
 from .images import inspect_issue
 from .layout.html import Typesetter, date_cn, render_html
 from .layout.spec import Layout, load_layout
@@ -27,7 +28,7 @@ from .proof import ProofInfo
 from .rounds import compare, read_snapshot, snapshot, story_pages
 from .previews import Previews, render_previews
 from .text.prepare import prepare
-from .wpext import virtualise
+from .wpext import Root, virtualise
 
 
 @dataclass
@@ -63,7 +64,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
           write: bool = True, proof_round: int | None = None, keep_html: bool = False,
           since: str | Path | None = None, show_normalized: bool = False, png: bool = True,
           pdfx: str | None = None, marks: bool | None = None, impose: bool = False,
-          package: bool = False) -> BuildResult:
+          package: bool = False, use_cache: bool = True) -> BuildResult:
     """Build one issue; with ``write=False`` (``kanwu check``) nothing is written.
 
     ``since`` names an earlier proof to compare with (its embedded snapshot);
@@ -76,12 +77,15 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     ``pdfx`` (``x-4``/``x-1a``) and ``marks`` override the layout's ``print:``
     settings; ``impose`` also writes ``<stem>.imposed.pdf`` (printer's sheets),
     ``package`` a ``<stem>.press.zip`` for the printer.
+
+    Converted pictures are kept in the picture cache (`kanwu.imagecache`) when
+    writing and ``use_cache``; a check only reads it.
     """
     clock = _Clock()
     issue, spec, findings = load_stage(issue_file, layout)
     earlier = read_snapshot(since) if since else None
     clock("load")
-    setter, html, profile, cache, early = layout_stage(issue, spec)
+    setter, html, profile, cache, early = layout_stage(issue, spec, ImageCache.open(write, use_cache))
     clock("layout")
     from . import typeset
 
@@ -184,15 +188,18 @@ def load_stage(issue_file: str | Path, layout: str | None) -> tuple[Issue, Layou
     return issue, spec, [*issue.warnings, *findings]  # placed twice, on no page
 
 
-def layout_stage(issue: Issue, spec: Layout) -> tuple[Typesetter, str, Any, Path, list[Finding]]:
-    """Fonts, pictures (checked, converted to the press profile) and the HTML."""
+def layout_stage(issue: Issue, spec: Layout, cache: ImageCache | None = None
+                 ) -> tuple[Typesetter, str, Any, dict[str, bytes], list[Finding]]:
+    """Fonts, pictures (checked, converted to the press profile: the copies are returned) and the HTML;
+    converted pictures are looked up in `cache` (by default only read, never written)."""
     fonts = resolve_fonts(spec, issue.root)
     images, image_findings = inspect_issue(issue)
     setter = Typesetter(spec, fonts, images)
     html = render_html(issue, spec, fonts, setter)
     profile = output_profile(spec)
-    html, colour_findings, cache = prepare_images(html, setter.photos, images, spec, profile)
-    return setter, with_profile(html, profile), profile, cache, image_findings + colour_findings
+    html, colour_findings, copies = prepare_images(html, setter.photos, images, spec, profile,
+                                                   cache or ImageCache.open(write=False))
+    return setter, with_profile(html, profile), profile, copies, image_findings + colour_findings
 
 
 def stage_previews(files: OutputSet, shots: Previews, out: Path, stem: str) -> dict[str, Path]:
@@ -207,9 +214,10 @@ def stage_previews(files: OutputSet, shots: Previews, out: Path, stem: str) -> d
     return {"png": files.add(out / f"{stem}.contact.png", shots.contact)}
 
 
-def named_roots(issue: Issue, spec: Layout, cache: Path, profiles: Path) -> dict[str, Path]:
-    """Every folder WeasyPrint may read, by a location-free name (see `wpext.VIRTUAL`)."""
-    roots = {"issue": issue.root, "cache": cache, "profiles": profiles}
+def named_roots(issue: Issue, spec: Layout, cache: dict[str, bytes], profiles: Path) -> dict[str, Root]:
+    """Every folder WeasyPrint may read, by a location-free name (see `wpext.VIRTUAL`), and the
+    converted pictures (``cache``, in memory)."""
+    roots: dict[str, Root] = {"issue": issue.root, "cache": cache, "profiles": profiles}
     roots.update({f"layout{i}": f for i, f in enumerate(spec.folders)})
     roots.update({f"fonts{i}": f for i, f in enumerate(font_dirs(issue.root))})
     return roots

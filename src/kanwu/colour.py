@@ -8,16 +8,16 @@ on white paper, and hands WeasyPrint a CMYK JPEG (WeasyPrint 70 embeds CMYK
 JPEG as /DeviceCMYK DCTDecode but cannot load CMYK TIFF). CMYK JPEGs pass
 through untouched: they were separated by someone who knew the press.
 
-The copies live in a cache folder keyed by the source bytes, the profile and
-the target size, so a second build converts nothing and two builds give the
-same bytes. The cache folder is added to the folders the sandboxed URL
-fetcher may read.
+The copies are held in memory and served to WeasyPrint by the sandboxed URL
+fetcher as ``kanwu:cache/<key>.jpg``, keyed by the source bytes, the profile
+and the target size; `kanwu build` also keeps them in the picture cache
+(`kanwu.imagecache`), so a second build converts nothing. Two builds give
+the same bytes.
 """
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -28,7 +28,8 @@ from .errors import Finding, KanwuError
 from .images import ImageInfo, effective_ppi
 from .layout.html import PhotoBox
 from .layout.spec import Layout
-from .output import write_atomic
+from .imagecache import ImageCache
+from .wpext import VIRTUAL
 
 DATA = Path(__file__).resolve().parent / "data" / "icc"
 PROFILES = {"coated": "kanwu-coated-fogra39.icc", "newsprint": "kanwu-newsprint-tr002.icc"}
@@ -88,29 +89,22 @@ def output_profile(layout: Layout) -> OutputProfile:
     return OutputProfile(path, paper, ImageCms.getProfileDescription(prof).strip(), condition, root)
 
 
-def cache_dir() -> Path:
-    """Where converted pictures are kept: ``$KANWU_CACHE`` or ``~/.cache/kanwu``."""
-    base = os.environ.get("KANWU_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kanwu"
-    path = Path(base) / "images"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def max_ppi(layout: Layout) -> float:
     """Above this effective resolution pictures are downsampled (1.5 × the minimum, as printers ask)."""
     return float(layout.get("print.max_ppi", 1.5 * float(layout.get("print.min_ppi", 300))))
 
 
 def convert(src: Path, info: ImageInfo, profile: OutputProfile, size: tuple[int, int] | None,
-            folder: Path) -> Path:
-    """A CMYK JPEG copy of `src` in `profile`, resized to `size` pixels when given; cached."""
+            cache: ImageCache) -> tuple[str, bytes]:
+    """A CMYK JPEG copy of `src` in `profile`, resized to `size` pixels when given: its name and its
+    bytes (taken from the `cache` when it has them, kept there otherwise)."""
     data = src.read_bytes()
     prof_bytes = profile.data
     key = hashlib.sha256(CACHE_VERSION + hashlib.sha256(data).digest() + hashlib.sha256(prof_bytes).digest()
                          + repr(size).encode()).hexdigest()[:32]
-    out = folder / f"{key}.jpg"
-    if out.is_file():
-        return out
+    cached = cache.get(key)
+    if cached is not None:
+        return f"{key}.jpg", cached
     from PIL import Image, ImageCms, ImageOps
 
     with Image.open(io.BytesIO(data)) as opened:
@@ -142,8 +136,8 @@ def convert(src: Path, info: ImageInfo, profile: OutputProfile, size: tuple[int,
             im = ImageCms.applyTransform(im, transform)
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=JPEG_QUALITY, subsampling=0, optimize=False)
-    write_atomic(out, buf.getvalue())
-    return out
+    cache.put(key, buf.getvalue())
+    return f"{key}.jpg", buf.getvalue()
 
 
 def target_size(info: ImageInfo, box: PhotoBox, limit: float) -> tuple[int, int] | None:
@@ -155,12 +149,13 @@ def target_size(info: ImageInfo, box: PhotoBox, limit: float) -> tuple[int, int]
     return max(1, round(info.width * scale)), max(1, round(info.height * scale))
 
 
-def prepare_images(html: str, photos: Iterable[PhotoBox], infos: dict[Path, ImageInfo],
-                   layout: Layout, profile: OutputProfile) -> tuple[str, list[Finding], Path]:
-    """Replace every placed picture in `html` by its CMYK copy; returns the HTML, findings, the cache folder."""
-    folder = cache_dir()
+def prepare_images(html: str, photos: Iterable[PhotoBox], infos: dict[Path, ImageInfo], layout: Layout,
+                   profile: OutputProfile, cache: ImageCache) -> tuple[str, list[Finding], dict[str, bytes]]:
+    """Replace every placed picture in `html` by its CMYK copy (a ``kanwu:cache/`` URL); returns the
+    HTML, findings and the copies by name (the ``cache`` root of the URL fetcher)."""
     findings: list[Finding] = []
-    done: dict[Path, Path | None] = {}   # None: could not be converted, left out of the page
+    done: dict[Path, str] = {}   # "": could not be converted, left out of the page
+    copies: dict[str, bytes] = {}
     limit = max_ppi(layout)
     for box in photos:
         src = box.image.src
@@ -170,15 +165,18 @@ def prepare_images(html: str, photos: Iterable[PhotoBox], infos: dict[Path, Imag
         if info.mode == "CMYK" and info.format == "JPEG":
             continue  # already separated: pass through untouched
         try:
-            done[src] = convert(src, info, profile, target_size(info, box, limit), folder)
+            name, data = convert(src, info, profile, target_size(info, box, limit), cache)
+            copies[name] = data
+            done[src] = f"{VIRTUAL}:cache/{name}"
         except (OSError, ValueError) as exc:
-            done[src] = None  # never let the RGB original reach the page (it would be an RGB error too)
+            done[src] = ""  # never let the RGB original reach the page (it would be an RGB error too)
             findings.append(Finding("error", "colour-conversion", f"{box.image.src_text}：无法转换为 CMYK / "
                                     f"cannot convert to CMYK: {exc}", box.image.pos, story=box.story))
-    for src, copy in done.items():
-        old, new = src.as_uri(), copy.as_uri() if copy is not None else ""
+    for src, new in done.items():
+        old = src.as_uri()
         html = html.replace(f'src="{escape(old)}"', f'src="{new}"').replace(f'src="{old}"', f'src="{new}"')
-    return html, findings, folder
+    cache.prune()
+    return html, findings + cache.findings, copies
 
 
 def profile_css(profile: OutputProfile) -> str:

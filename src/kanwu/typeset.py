@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Finding
-from .wpext import Placement, analyse, check_version, make_fetcher
+from .wpext import Placement, Root, analyse, check_version, make_fetcher
 
 
 @dataclass
@@ -38,7 +38,7 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render(html: str, base: Path, roots: dict[str, Path]) -> Rendered:
+def render(html: str, base: Path, roots: dict[str, Root]) -> Rendered:
     """Lay out `html` (relative URLs resolve against `base`), reading only below the
     `roots` (by ``kanwu:<name>/`` URL or by file URL)."""
     check_version()

@@ -20,7 +20,7 @@ import mimetypes
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 from urllib.parse import unquote, urlsplit
 
 from .errors import KanwuError
@@ -49,18 +49,24 @@ would make the PDF's bytes depend on where the issue or the cache lives;
 these URLs keep builds byte-identical wherever they run."""
 
 
-def virtualise(html: str, roots: dict[str, Path]) -> str:
-    """Replace file URLs below the named `roots` by ``kanwu:`` URLs."""
-    for name, root in sorted(roots.items(), key=lambda kv: -len(str(kv[1]))):
+Root = Path | Mapping[str, bytes]
+"""A named root: a folder, or files held in memory by name (the converted pictures)."""
+
+
+def virtualise(html: str, roots: Mapping[str, Root]) -> str:
+    """Replace file URLs below the named folder `roots` by ``kanwu:`` URLs."""
+    folders = {k: v for k, v in roots.items() if not isinstance(v, Mapping)}
+    for name, root in sorted(folders.items(), key=lambda kv: -len(str(kv[1]))):
         html = html.replace(Path(root).resolve().as_uri() + "/", f"{VIRTUAL}:{name}/")
     return html
 
 
-def make_fetcher(allowed: Iterable[Path], named: dict[str, Path] | None = None) -> Any:
+def make_fetcher(allowed: Iterable[Path], named: Mapping[str, Root] | None = None) -> Any:
     """A URL fetcher that serves only files below `allowed` folders (and the `named` roots)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    named = {k: Path(v).resolve() for k, v in (named or {}).items()}
+    memory = {k: v for k, v in (named or {}).items() if isinstance(v, Mapping)}
+    named = {k: Path(v).resolve() for k, v in (named or {}).items() if not isinstance(v, Mapping)}
     roots = [Path(p).resolve() for p in allowed] + list(named.values())
 
     class SandboxFetcher(URLFetcher):
@@ -77,6 +83,9 @@ def make_fetcher(allowed: Iterable[Path], named: dict[str, Path] | None = None) 
                 return super().fetch(url, headers)
             if parts.scheme == VIRTUAL:
                 name, _, rel = parts.path.partition("/")
+                if unquote(rel) in memory.get(name, {}):
+                    mime = mimetypes.guess_type(rel)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, body=memory[name][unquote(rel)], headers={"Content-Type": mime})
                 if name not in named:
                     self.refused.append(url)
                     raise ValueError(f"unknown kanwu: root in {url}")
