@@ -90,7 +90,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     from . import typeset
 
     roots = named_roots(issue, spec, cache, profile.root)
-    rendered = typeset.render(virtualise(html, roots), issue.root, roots)
+    rendered = typeset.render(virtualise(html, roots), issue.root, roots, spec)
     clock("typeset")
     report = assess(issue, spec, rendered.placement, setter.photos, setter.images,
                     findings + early + setter.findings + rendered.findings)
