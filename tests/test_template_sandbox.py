@@ -164,7 +164,7 @@ def test_the_sandbox_refuses_unregistered_objects() -> None:
 
 
 
-@pytest.mark.parametrize("expression", ["1 / 0", "'a' - 1", "T.blocks('lead', 100)", "T.plain('x', 'body', size='big')",
+@pytest.mark.parametrize("expression", ["1 / 0", "'a' - 1", "issue|tojson", "pages[99]", "T.blocks('lead', 100)", "T.plain('x', 'body', size='big')",
                                         "T.paragraph(pages[0].stories[0].blocks[0], 100, colour='red')",
                                         "T.story_columns(issue, 1, 1)"])
 def test_a_template_mistake_is_a_layout_error_not_a_crash(tmp_path: Path, expression: str) -> None:
@@ -178,3 +178,17 @@ def test_t_takes_plain_values_as_text(tmp_path: Path) -> None:
     issue = evil_layout(tmp_path, "{{ T.plain(issue.number, 'sans') }}"
                                   "{% for s in issue.stories %}{{ T.lead(s, 100) }}{{ T.byline(s, 100) }}{% endfor %}")
     assert build(issue, write=False).report.pages == 1
+
+
+def test_an_error_inside_kanwu_while_rendering_stays_a_bug(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the template's own mistakes become layout errors: a fault in kanwu's code is exit 3, not blamed
+    on the layout."""
+    from kanwu.layout.html import Typesetter
+
+    def broken(self, story, measure):  # noqa: ANN001, ANN202
+        raise IndexError("a bug")
+
+    monkeypatch.setattr(Typesetter, "blocks", broken)
+    issue = evil_layout(tmp_path, "{% for s in issue.stories %}{{ T.blocks(s, 100) }}{% endfor %}")
+    with pytest.raises(IndexError):
+        build(issue, write=False)

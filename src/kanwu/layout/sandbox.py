@@ -42,6 +42,8 @@ from ..userpath import LAYOUT_FOLDER, Refused, resolve_inside
 
 MAX_REPEAT = 100_000
 """Longest string or list a template may make with ``*`` (``'x' * 10**9`` would fill the memory)."""
+KANWU = Path(__file__).resolve().parents[1]
+"""kanwu's own code: an error raised there while rendering is a bug, not the template's fault."""
 MAX_TEMPLATE = 1024 * 1024
 """Largest template file read (the shipped ones are a few kB)."""
 MAX_INT_BITS = 4096
@@ -203,18 +205,19 @@ class FolderLoader(jinja2.FileSystemLoader):
         raise TemplateNotFound(template)
 
 
+def is_template(filename: str | None, folders: Iterable[Path]) -> bool:
+    """Whether `filename` is one of the layout's templates."""
+    return bool(filename) and any(Path(str(filename)).is_relative_to(f) for f in folders)
+
+
 def template_position(exc: BaseException, folders: Iterable[Path]) -> Pos | None:
     """Where in a layout's templates `exc` happened: the innermost template frame (or the syntax error)."""
-    roots = [Path(f) for f in folders]
-
-    def inside(name: str | None) -> bool:
-        return bool(name) and any(Path(name).is_relative_to(r) for r in roots)
-
-    if isinstance(exc, TemplateSyntaxError) and inside(exc.filename):
+    folders = [Path(f) for f in folders]
+    if isinstance(exc, TemplateSyntaxError) and is_template(exc.filename, folders):
         return Pos(str(exc.filename), exc.lineno or 0)
     # Jinja rewrites the traceback so that template frames carry the template's file and line
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if inside(frame.filename):
+        if is_template(frame.filename, folders):
             return Pos(frame.filename, frame.lineno or 0)
     return None
 
@@ -223,16 +226,18 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any], folders:
     """Render the template `name`; a template that fails is a layout error (`template_error`).
 
     Besides Jinja's own errors, a Python error raised by the template's own
-    code (``{{ 1 / 0 }}``, ``{{ 'a' - 1 }}``) is the template's fault; one
-    raised inside kanwu's code stays a bug.
+    code (``{{ 1 / 0 }}``, ``{{ 'a' - 1 }}``, ``{{ issue|tojson }}``) is the
+    template's fault: the innermost frame that is kanwu's or a template's is
+    a template's. One raised inside kanwu's code stays a bug.
     """
     try:
         return env.get_template(name).render(**context)
     except TemplateError as exc:
         raise template_error(exc, folders) from None
     except (ArithmeticError, TypeError, ValueError, LookupError) as exc:
-        last = traceback.extract_tb(exc.__traceback__)[-1:]
-        if not last or template_position(exc, folders) != Pos(last[0].filename, last[0].lineno or 0):
+        ours = [f for f in traceback.extract_tb(exc.__traceback__)
+                if Path(f.filename).is_relative_to(KANWU) or is_template(f.filename, folders)]
+        if not ours or not is_template(ours[-1].filename, folders):
             raise
         raise template_error(exc, folders) from None
 
