@@ -16,6 +16,7 @@ from typing import Any
 from .colour import OutputProfile, output_profile, prepare_images, profile_css
 from .errors import Finding, KanwuError, Pos
 from .fonts import ResolvedFont, font_dirs, resolve_fonts
+from .imagecache import ImageCache
 from .images import ImageInfo, inspect_issue
 from .layout.html import date_cn, render_html
 from .layout.spec import Layout, load_layout
@@ -29,7 +30,7 @@ from .rounds import compare, read_snapshot, snapshot, story_pages
 from .previews import Previews, render_previews
 from .text.prepare import prepare
 from .text.setter import TextSetter
-from .wpext import locator
+from .wpext import Root, locator
 
 
 @dataclass
@@ -65,7 +66,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
           write: bool = True, proof_round: int | None = None, keep_html: bool = False,
           since: str | Path | None = None, show_normalized: bool = False, png: bool = True,
           pdfx: str | None = None, marks: bool | None = None, impose: bool = False,
-          package: bool = False, show_grid: bool = False) -> BuildResult:
+          package: bool = False, show_grid: bool = False, use_cache: bool = True) -> BuildResult:
     """Build one issue; with ``write=False`` (``kanwu check``) nothing is written.
 
     ``since`` names an earlier proof to compare with (its embedded snapshot);
@@ -79,6 +80,9 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     settings; ``impose`` also writes ``<stem>.imposed.pdf`` (printer's sheets),
     ``package`` a ``<stem>.press.zip`` for the printer; ``show_grid`` draws the baseline grid and every
     story's module on the proof.
+
+    Converted pictures are kept in the picture cache (`kanwu.imagecache`) when
+    writing and ``use_cache``; a check only reads it.
     """
     clock = _Clock()
     issue, spec, findings = load_stage(issue_file, layout)
@@ -86,12 +90,12 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     clock("load")
     made = makeup_stage(issue, spec)
     clock("makeup")
-    html, profile, cache, picture_findings = render_stage(issue, spec, made)
+    html, profile, copies, picture_findings = render_stage(issue, spec, made, ImageCache.open(write, use_cache))
     clock("render")
     from . import typeset
 
-    roots = named_roots(issue, spec, cache, profile.path.parent)
-    rendered = typeset.render(html, issue.root, roots)
+    roots = named_roots(issue, spec, copies, profile.root)
+    rendered = typeset.render(html, issue.root, roots, spec)
     clock("typeset")
     report = assess(issue, spec, made.plan, made.images,
                     findings + made.findings + made.setter.findings + picture_findings + rendered.findings
@@ -213,13 +217,17 @@ def makeup_stage(issue: Issue, spec: Layout) -> MadeUp:
     return MadeUp(fonts, images, plan, setter, image_findings)
 
 
-def render_stage(issue: Issue, spec: Layout, made: MadeUp) -> tuple[str, OutputProfile, Path, list[Finding]]:
-    """Pictures converted to the press profile, then the plan as HTML: (html, profile, cache folder, findings)."""
+def render_stage(issue: Issue, spec: Layout, made: MadeUp, cache: ImageCache | None = None
+                 ) -> tuple[str, OutputProfile, dict[str, bytes], list[Finding]]:
+    """Pictures converted to the press profile (looked up in `cache`, by default only read), then the plan
+    as HTML: (html, profile, the converted pictures by name, findings)."""
     profile = output_profile(spec)
-    copies, findings, cache = prepare_images(made.plan.pictures, made.images, spec, profile)
-    url = locator(named_roots(issue, spec, cache, profile.path.parent))
-    html = render_html(issue, spec, made.fonts, made.plan, made.setter, copies, url, profile_css(profile, url))
-    return html, profile, cache, findings
+    urls, findings, copies = prepare_images(made.plan.pictures, made.images, spec, profile,
+                                            cache or ImageCache.open(write=False))
+    url = locator(named_roots(issue, spec, copies, profile.root))
+    html = render_html(issue, spec, made.fonts, made.plan, made.setter,
+                       lambda src: urls[src] if src in urls else url(src), url, profile_css(profile, url))
+    return html, profile, copies, findings
 
 
 def check_pages(plan: Plan, drawn: int, spec: Layout) -> list[Finding]:
@@ -244,9 +252,10 @@ def stage_previews(files: OutputSet, shots: Previews, out: Path, stem: str) -> d
     return {"png": files.add(out / f"{stem}.contact.png", shots.contact)}
 
 
-def named_roots(issue: Issue, spec: Layout, cache: Path, profiles: Path) -> dict[str, Path]:
-    """Every folder WeasyPrint may read, by a location-free name (see `wpext.VIRTUAL`)."""
-    roots = {"issue": issue.root, "cache": cache, "profiles": profiles}
+def named_roots(issue: Issue, spec: Layout, cache: dict[str, bytes], profiles: Path) -> dict[str, Root]:
+    """Every folder WeasyPrint may read, by a location-free name (see `wpext.VIRTUAL`), and the
+    converted pictures (``cache``, in memory)."""
+    roots: dict[str, Root] = {"issue": issue.root, "cache": cache, "profiles": profiles}
     roots.update({f"layout{i}": f for i, f in enumerate(spec.folders)})
     roots.update({f"fonts{i}": f for i, f in enumerate(font_dirs(issue.root))})
     return roots

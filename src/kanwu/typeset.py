@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Finding
-from .wpext import check_version, make_fetcher
+from .layout.csslog import Collect, css_findings
+from .layout.spec import Layout
+from .wpext import Root, check_version, make_fetcher
 
 
 @dataclass
@@ -28,18 +30,10 @@ class Rendered:
     """Each page's trim size in points."""
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-def render(html: str, base: Path, roots: dict[str, Path]) -> Rendered:
+def render(html: str, base: Path, roots: dict[str, Root], layout: Layout | None = None) -> Rendered:
     """Lay out `html` (relative URLs resolve against `base`), reading only below the
-    `roots` (by ``kanwu:<name>/`` URL or by file URL)."""
+    `roots` (by ``kanwu:<name>/`` URL or by file URL); what WeasyPrint ignores or
+    cannot load becomes a warning naming the `layout`'s file."""
     check_version()
     from weasyprint import HTML
     from weasyprint.text import ffi
@@ -51,13 +45,15 @@ def render(html: str, base: Path, roots: dict[str, Path]) -> Rendered:
                                 "libharfbuzz-subset0 is missing: font subsetting falls back to fontTools and takes "
                                 "seconds per font (apt-get install libharfbuzz-subset0)"))
     fetcher = make_fetcher([], roots)
-    handler = _Collect()
+    handler = Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
         document = HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render()
     finally:
         logger.removeHandler(handler)
+    if layout is not None:
+        findings += css_findings(handler.records, layout, fetcher.refused)
     for url in dict.fromkeys(fetcher.refused):
         findings.append(Finding("error", "refused-url", f"拒绝读取 {url}：kanwu 只读取期刊、版式和字体文件夹里的文件 / "
                                 "refused: kanwu reads only files in the issue, layout and font folders"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
 from .errors import KanwuError
@@ -46,10 +46,16 @@ would make the PDF's bytes depend on where the issue or the cache lives;
 these URLs keep builds byte-identical wherever they run."""
 
 
-def locator(roots: dict[str, Path]) -> Callable[[Path | str], str]:
+Root = Path | Mapping[str, bytes]
+"""A named root: a folder, or files held in memory by name (the converted pictures)."""
+
+
+def locator(roots: Mapping[str, Root]) -> Callable[[Path | str], str]:
     """A function giving a file's location-free URL (``kanwu:<root name>/<path>``) when it lies below
-    one of the named `roots`, its file URL otherwise (the fetcher then judges it)."""
-    resolved = sorted(((name, Path(root).resolve()) for name, root in roots.items()), key=lambda kv: -len(str(kv[1])))
+    one of the named folder `roots`, its file URL otherwise (the fetcher then judges it)."""
+    folders = {k: v for k, v in roots.items() if not isinstance(v, Mapping)}
+    resolved = sorted(((name, Path(root).resolve()) for name, root in folders.items()),
+                      key=lambda kv: -len(str(kv[1])))
 
     def url(path: Path | str) -> str:
         full = Path(path).resolve()
@@ -61,11 +67,12 @@ def locator(roots: dict[str, Path]) -> Callable[[Path | str], str]:
     return url
 
 
-def make_fetcher(allowed: Iterable[Path], named: dict[str, Path] | None = None) -> Any:
+def make_fetcher(allowed: Iterable[Path], named: Mapping[str, Root] | None = None) -> Any:
     """A URL fetcher that serves only files below `allowed` folders (and the `named` roots)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    named = {k: Path(v).resolve() for k, v in (named or {}).items()}
+    memory = {k: v for k, v in (named or {}).items() if isinstance(v, Mapping)}
+    named = {k: Path(v).resolve() for k, v in (named or {}).items() if not isinstance(v, Mapping)}
     roots = [Path(p).resolve() for p in allowed] + list(named.values())
 
     class SandboxFetcher(URLFetcher):
@@ -82,6 +89,9 @@ def make_fetcher(allowed: Iterable[Path], named: dict[str, Path] | None = None) 
                 return super().fetch(url, headers)
             if parts.scheme == VIRTUAL:
                 name, _, rel = parts.path.partition("/")
+                if unquote(rel) in memory.get(name, {}):
+                    mime = mimetypes.guess_type(rel)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, body=memory[name][unquote(rel)], headers={"Content-Type": mime})
                 if name not in named:
                     self.refused.append(url)
                     raise ValueError(f"unknown kanwu: root in {url}")

@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from ..errors import KanwuError
 from ..fonts import ResolvedFont, font_face_css
 from ..makeup.measure import style_of
 from ..makeup.plan import Plan
@@ -23,6 +21,7 @@ from ..model import Issue
 from ..text.setter import TextSetter
 from ..units import to_pt
 from .lines import fmt_pt
+from .sandbox import FolderLoader, StrictEnvironment, render
 from .spec import Layout
 from .view import date_cn, fixed_view, pages_view, plain_settings
 
@@ -39,24 +38,24 @@ def num(x: float) -> str:
 
 
 def environment(layout: Layout) -> jinja2.Environment:
-    """A sandboxed Jinja2 environment over the layout's folder chain."""
-    loader = jinja2.FileSystemLoader([str(f) for f in layout.folders])
-    # sandboxed: a layout folder may come with an issue (issues/x/layouts/), so its templates may not
-    # reach Python internals; they are given plain data only (see view.py)
-    env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                               trim_blocks=True, lstrip_blocks=True)
+    """A strictly sandboxed Jinja2 environment over the layout's folder chain."""
+    loader = FolderLoader([str(f) for f in layout.folders])
+    # a layout folder may come with an issue (issues/x/layouts/), so its templates see plain data only
+    # (view.py), through an allowlist sandbox (sandbox.py; README "What kanwu reads and never does")
+    env = StrictEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                            trim_blocks=True, lstrip_blocks=True)
     env.filters["pt"] = lambda x: fmt_pt(to_pt(x)) or "0"
     return env
 
 
 def render_html(issue: Issue, layout: Layout, fonts: Mapping[str, ResolvedFont], plan: Plan,
-                setter: TextSetter, copies: Mapping[Path, Path | None], url: Callable[[Path], str],
+                setter: TextSetter, picture_url: Callable[[Path], str], url: Callable[[Path], str],
                 print_css: str = "") -> str:
     """The whole issue as one HTML document for WeasyPrint.
 
-    `copies` maps each picture file to its printable (CMYK) copy, None when it has none; `url` names a
-    file for WeasyPrint's sandboxed fetcher; `print_css` (the output intent's ``@color-profile``) goes
-    into the document's head.
+    `picture_url` gives the URL of a picture file's printable (CMYK) copy ("" when it has none); `url`
+    names a file for WeasyPrint's sandboxed fetcher; `print_css` (the output intent's ``@color-profile``)
+    goes into the document's head.
     """
     env = environment(layout)
     palette = {name: Markup(cmyk(v)) for name, v in (layout.get("palette") or {}).items()}
@@ -64,7 +63,7 @@ def render_html(issue: Issue, layout: Layout, fonts: Mapping[str, ResolvedFont],
     style = style_of(layout)
     ctx: dict[str, Any] = dict(
         title=f"{issue.publication.name.value} 第{issue.number}期",
-        pages=pages_view(plan, style, setter, lambda src: url(copies[src]) if src and copies.get(src) else ""),
+        pages=pages_view(plan, style, setter, lambda src: picture_url(src) if src else ""),
         fixed=fixed_view(issue, setter), print_css=Markup(print_css),
         L=plain_settings(layout.settings),
         # CSS values go into <style>, where HTML escaping would corrupt them
@@ -75,11 +74,7 @@ def render_html(issue: Issue, layout: Layout, fonts: Mapping[str, ResolvedFont],
               "width": g.width, "height": g.height, "body_size": g.body_size},
         date=date_cn(issue.date),
     )
-    try:
-        return env.get_template("document.html.j2").render(**ctx)
-    except jinja2.TemplateError as exc:
-        where = f"{getattr(exc, 'filename', '') or layout.folders[0]}:{getattr(exc, 'lineno', '') or ''}"
-        raise KanwuError(f"{where}: error: 版式模板出错 / layout template error: {exc}") from None
+    return render(env, "document.html.j2", ctx, layout.folders)
 
 
 __all__ = ["render_html", "cmyk", "date_cn", "environment"]
