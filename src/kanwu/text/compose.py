@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, groupby
 
-from kanwu.text.metrics import HALF_WIDTH_MARKS, FontMetrics
+from kanwu.text.metrics import FontMetrics
 
 __all__ = ["Run", "Segment", "Line", "Composed", "compose", "NO_START", "NO_END",
            "OPENING", "CLOSING", "char_kind"]
@@ -423,17 +423,8 @@ class _Para:
                 take = gap if kind == _CHAR else e if e <= gap else 0.0
             spacing = 0.0 if u.kind == "L" else _floor(ls[j] + take)   # words never spaced
             for p, (text, style) in enumerate(u.parts):
-                h, before, after = halt[j], 0.0 if p else _floor(sb), spacing
-                if h and self.fonts[style].emulates_halt and j < n - 1 and text in HALF_WIDTH_MARKS \
-                        and self.fonts[style].advance(text) > 0.98:
-                    # no halt in the face (LXGW WenKai): take the blank half off by hand, before an
-                    # opening mark, after a closing one (at line end it overflows unseen: keep halt)
-                    h = False
-                    if text in OPENING:
-                        before -= self.size / 2
-                    else:
-                        after -= self.size / 2
-                _add(segs, text, style, after, before, h)
+                # a half-width mark is described, not drawn: the renderer decides how (kanwu.layout.lines)
+                _add(segs, text, style, spacing, 0.0 if p else _floor(sb), halt[j])
             sb = gap - take
             if kind == _SPACE:
                 text = self.glue[a + j]
