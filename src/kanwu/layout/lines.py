@@ -56,7 +56,8 @@ def _merged(segments: Iterable[Segment]) -> list[Segment]:
         # a line's last character is not spaced; it may still share its neighbours' run (the
         # spacing after it does not show): a run of its own would be a gap that text extraction
         # reads as a space (转向 室)
-        last = i == len(segments) - 1 and not seg.letter_spacing and seg.space_before < 0.02  # (a rounding sliver)
+        last = (i == len(segments) - 1 and len(seg.text) == 1 and not seg.letter_spacing
+                and seg.space_before < 0.02 and prev is not None and prev.letter_spacing > 0)  # (a rounding sliver)
         if (prev is not None and (not seg.space_before or last) and prev.style == seg.style
                 and prev.halt == seg.halt and (prev.letter_spacing == seg.letter_spacing or last)):
             out[-1] = Segment(prev.text + seg.text, seg.style, prev.letter_spacing,
