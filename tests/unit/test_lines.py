@@ -27,7 +27,10 @@ def test_the_unspaced_last_character_shares_the_run_before_it() -> None:
     line = Line((Segment("学习教育从室内转向", "", letter_spacing=1.333), Segment("室", "", space_before=0.003)),
                 100.0, False)
     assert str(line_html(line, {}, 12.0)) == '<span style="letter-spacing:1.333pt">学习教育从室内转向室</span>'
-    # but not a run of several characters, nor after a pulled mark
-    two = Line((Segment("知行合一", "", letter_spacing=0.5), Segment("、", "", halt=True), Segment("真抓", "")),
+    # but not after a tightly spaced run (a run of its own sits exactly at the edge), not a run of several
+    # characters, nor after a pulled mark
+    tight = Line((Segment("学习教育从室内转向", "", letter_spacing=0.15), Segment("室", "")), 100.0, False)
+    assert str(line_html(tight, {}, 12.0)).endswith("</span>室")
+    two = Line((Segment("知行合一", "", letter_spacing=1.5), Segment("、", "", halt=True), Segment("真抓", "")),
                100.0, False)
     assert str(line_html(two, {}, 12.0)).endswith('<span style="letter-spacing:-6pt">、</span>真抓')

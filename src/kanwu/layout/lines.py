@@ -44,6 +44,11 @@ def fmt_pt(value: float) -> str:
     return text + "pt"
 
 
+WIDE_SPACING = 0.9
+"""pt of spacing from which a gap between two runs reads as a space to text extraction (pypdf: 1 pt does
+not, 2 pt does, at 12 pt)."""
+
+
 def _merged(segments: Iterable[Segment]) -> list[Segment]:
     """Join neighbours with identical style, spacing and halt (the second without margin), and a
     line's unspaced last character with the run before it."""
@@ -53,11 +58,12 @@ def _merged(segments: Iterable[Segment]) -> list[Segment]:
         if not seg.text and not seg.space_before:
             continue
         prev = out[-1] if out else None
-        # a line's last character is not spaced; it may still share its neighbours' run (the
-        # spacing after it does not show): a run of its own would be a gap that text extraction
-        # reads as a space (转向 室)
+        # a line's last character is not spaced; after a widely spaced run it shares the run (the
+        # spacing after it does not show): a run of its own would start a gap that text extraction
+        # reads as a space (转向 室). Not after a tightly spaced run, where a run of its own puts it
+        # exactly at the column's edge (Pango's spacing drifts by a few hundredths of a pt a glyph).
         last = (i == len(segments) - 1 and len(seg.text) == 1 and not seg.letter_spacing
-                and seg.space_before < 0.02 and prev is not None and prev.letter_spacing > 0)  # (a rounding sliver)
+                and seg.space_before < 0.02 and prev is not None and prev.letter_spacing >= WIDE_SPACING)
         if (prev is not None and (not seg.space_before or last) and prev.style == seg.style
                 and prev.halt == seg.halt and (prev.letter_spacing == seg.letter_spacing or last)):
             out[-1] = Segment(prev.text + seg.text, seg.style, prev.letter_spacing,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from ..errors import Finding
+from ..errors import Finding, Pos
 from ..images import ImageInfo
 from ..layout.spec import Layout
 from ..model import Issue
@@ -29,6 +29,18 @@ from .plan import Block, Module, PagePlan, PlacedPicture, Plan, Rect, StoryPlace
 def _int_hint(place: Mapping[str, object], key: str) -> int | None:
     value = place.get(key) if isinstance(place, Mapping) else None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def position_hint(place: Mapping[str, object]) -> str:
+    """``top`` or ``bottom`` from ``place: {position: top}`` (or ``{top: true}``, ``{bottom: true}``), else ``""``."""
+    if not isinstance(place, Mapping):
+        return ""
+    value = str(place.get("position", "")).strip().lower()
+    if value in ("top", "顶", "上"):
+        return "top"
+    if value in ("bottom", "底", "下"):
+        return "bottom"
+    return "top" if place.get("top") is True else "bottom" if place.get("bottom") is True else ""
 
 
 def prepare_stories(issue: Issue, measurer: Measurer, images: Mapping[Path, ImageInfo], grid: Grid,
@@ -56,7 +68,8 @@ def prepare_stories(issue: Issue, measurer: Measurer, images: Mapping[Path, Imag
                                         f"{max(spans)} columns", s.image.pos, story=story.id))
         out[story.id] = Prepared(story, blocks, body_of(list(blocks), settings.keep_lines), slots, spans,
                                  wanted is not None and spans[0] < grid.columns,
-                                 story.place.get("jump", True) not in (False, "false", "no", "否"))
+                                 story.place.get("jump", True) not in (False, "false", "no", "否"),
+                                 _int_hint(story.place, "page"), position_hint(story.place))
     return out, findings
 
 
@@ -125,8 +138,8 @@ def assemble(issue: Issue, pages: list[PageResult] | list[PlacedPage], grid: Gri
         plan_pages.append(PagePlan(p.number, p.title, tuple(p.modules), tuple(fixed + p.rules),
                                    grid.lines - p.top, p.top, column_fill(p, grid), last=i == len(placed) - 1))
     stories = _story_places(issue, placed, planned_pages(issue))
-    findings = list(findings) + _overset_findings(issue, placed, grid) + _fill_findings(issue, plan_pages, grid,
-                                                                                        settings, flow)
+    findings = list(findings) + _overset_findings(issue, placed, grid) + _fill_findings(
+        issue, plan_pages, grid, settings, flow) + hint_findings(issue, placed, flow)
     pictures = tuple(PlacedPicture(b.story or "", pg.number, b.picture) for pg in plan_pages for b in pg.blocks()
                      if b.picture is not None)
     return Plan(grid, settings, tuple(plan_pages), stories, tuple(findings), pictures)
@@ -152,6 +165,31 @@ def _story_places(issue: Issue, placed: list[PlacedPage], planned: list[tuple[st
         out.append(StoryPlace(story.id, tuple(pages), lines, tuple(chars), sum(o[0] for o in over),
                               sum(o[1] for o in over), jump, home.get(story.id)))
     return tuple(out)
+
+
+def hint_findings(issue: Issue, placed: list[PlacedPage], flow: bool) -> list[Finding]:
+    """``place.page`` and ``place.position`` hints that the page plan or the page could not honour."""
+    planned = {sid: n for n, (_, ids) in enumerate(planned_pages(issue) or [], 1) for sid in ids}
+    out = []
+    for story in issue.stories:
+        page, position = _int_hint(story.place, "page"), position_hint(story.place)
+        where = next((p for p in placed for m in p.modules if m.story == story.id), None)
+        if page is not None and where is not None and where.number != page:
+            why = ("简报的页数随内容排，不能指定版面 / a bulletin runs from page to page" if flow else
+                   f"版面安排 pages: 把它排在第{planned[story.id]}版 / the page plan puts it on page {planned[story.id]}"
+                   if story.id in planned else "前面的稿件已排满 / the pages before it are full")
+            out.append(Finding("warning", "place-ignored", f"place.page: {page} 未能照办，稿件排在第{where.number}版：{why}",
+                               story.pos, story=story.id, page=where.number))
+        if position and where is not None:
+            mine = [m for m in where.modules if m.story == story.id][0]
+            others = [m for m in where.modules if m.story != story.id]
+            ok = all(mine.rect.line <= m.rect.line for m in others) if position == "top" else \
+                all(mine.rect.bottom >= m.rect.bottom for m in others)
+            if not ok or flow:
+                out.append(Finding("warning", "place-ignored", f"place.position: {position} 未能照办 / the story could not "
+                                   f"be set at the {position} of page {where.number}", story.pos, story=story.id,
+                                   page=where.number))
+    return out
 
 
 def _overset_findings(issue: Issue, placed: list[PlacedPage], grid: Grid) -> list[Finding]:
@@ -185,7 +223,8 @@ def _fill_findings(issue: Issue, pages: list[PagePlan], grid: Grid, settings: Ma
             continue
         free = round((1 - page.fill) * (grid.lines - page.top) * grid.columns)
         chars = free * grid.chars_per_line
-        where = issue.pages[page.number - 1].pos if issue.pages and page.number <= len(issue.pages) else None
+        where = issue.pages[page.number - 1].pos if issue.pages and page.number <= len(issue.pages) else \
+            Pos(issue.source_name)
         out.append(Finding(
             "warning", "underfull-page",
             f"第{page.number}版只排满 {page.fill:.0%}：还空约 {free} 行（约 {chars} 字），可加稿件或图片 / "

@@ -18,7 +18,7 @@ from ..errors import Pos
 from ..layout.spec import Layout
 from ..model import Block, Image, Inline, Story
 from ..rounds import block_key
-from ..text.compose import Line, Run, compose
+from ..text.compose import Line, Run
 from ..text.setter import KAI_ROLES, TextSetter
 from ..units import MM
 from .grid import Grid, MakeupSettings
@@ -290,11 +290,8 @@ class Measurer:
         if image.credit and image.credit.value.strip():
             self.setter.check_glyphs(image.credit.value, "kai", image.credit.pos, story, image.credit)
             runs.append(Run(("　" if runs else "") + image.credit.value.strip(), "credit"))
-        if not runs:
-            return ()
-        kai = self.setter.font("kai")
-        return compose(runs, width, self.style.caption_size, {"": kai, "credit": kai}, indent=0,
-                       align="center").lines
+        # broken at phrases (示意图片 stays whole), balanced, centred, never wider than the picture
+        return self.setter.phrases(runs, width, {"": "kai", "credit": "kai"}, self.style.caption_size, 4, "center")
 
     def caption_height(self, lines: int) -> float:
         """Height in pt of a caption of `lines` lines and the air below it."""

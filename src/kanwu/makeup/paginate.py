@@ -38,6 +38,10 @@ class Prepared:
     """The story's width is the editors' (``place.columns``)."""
     may_jump: bool = True
     """False when the editors forbid the story to continue on another page (``place: {jump: false}``)."""
+    page: int | None = None
+    """The page the editors want it on without a page plan (``place: {page: N}``)."""
+    position: str = ""
+    """``top`` or ``bottom`` of its page (``place: {position: top}``), or ``""``."""
 
 
 @dataclass
@@ -74,13 +78,24 @@ class ModularBuilder:
         if planned is not None:
             return self._run(planned)
         order = list(self.prepared)
-        count = self._page_count(order)
+        count = max(self._page_count(order), max((p.page or 0 for p in self.prepared.values()), default=0))
         for _ in range(4):
-            pages = self._run([("", ids) for ids in self._share(order, count)])
+            pages = self._run([("", ids) for ids in self._groups(order, count)])
             if not any(p.overset for p in pages):
                 return pages
             count += max(1, self.st.page_multiple)
         return pages
+
+    def _groups(self, order: list[str], count: int) -> list[list[str]]:
+        """Stories over `count` pages: those the editors put on a page (``place.page``) there, the others
+        shared out in order around them."""
+        hinted = {s: min(count, self.prepared[s].page or 0) for s in order if self.prepared[s].page}
+        loads = [sum(self._cells(s) for s, p in hinted.items() if p == i + 1) for i in range(count)]
+        groups = self._share([s for s in order if s not in hinted], count, loads)
+        for sid, page in hinted.items():
+            groups[page - 1].append(sid)
+            groups[page - 1].sort(key=order.index)
+        return groups
 
     def _cells(self, sid: str) -> int:
         """A story's rough size in grid cells: body lines, a head, its smallest pictures, a gap."""
@@ -100,12 +115,13 @@ class ModularBuilder:
         multiple = max(1, self.st.page_multiple)
         return math.ceil(n / multiple) * multiple
 
-    def _share(self, order: list[str], count: int) -> list[list[str]]:
-        """Stories in order over `count` pages, each page's load as close to its share as can be."""
+    def _share(self, order: list[str], count: int, loads: list[int]) -> list[list[str]]:
+        """Stories in order over `count` pages already holding `loads` cells, each page's load as close to
+        its share as can be."""
         sizes = [self._cells(s) for s in order]
         caps = [self._capacity(i) for i in range(count)]
-        total = sum(sizes)
-        want = [total * c / sum(caps) for c in caps]
+        total = sum(sizes) + sum(loads)
+        want = [max(0.0, total * c / sum(caps) - load) for c, load in zip(caps, loads)]
         # dynamic programme: best[i][p] = least squared deviation putting the first i stories on p pages
         n = len(order)
         best = [[math.inf] * (count + 1) for _ in range(n + 1)]
@@ -141,6 +157,7 @@ class ModularBuilder:
         carry: dict[int, list[Piece]] = {}
         pages: list[PageResult] = []
         for index, (title, ids) in enumerate(planned):
+            ids = sorted(ids, key=lambda s: {"top": 0, "bottom": 2}.get(self.prepared[s].position, 1))
             pieces = [self._piece(self.prepared[s], self.prepared[s].body, 0, r, index) for r, s in enumerate(ids)]
             pieces += [replace(p, rank=len(pieces) + k)
                        for k, p in enumerate(carry.get(index, []))]

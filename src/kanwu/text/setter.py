@@ -85,13 +85,36 @@ class TextSetter:
         value = text.value if isinstance(text, Text) else text
         self.check_glyphs(value, role, text.pos if isinstance(text, Text) else None, story,
                           text if isinstance(text, Text) else None)
-        font = self.font(role)
-        parts = break_headline(value, measure, size, font, max_lines) if value.strip() else ()
+        return self.phrases([Run(value.strip(), "")], measure, {"": role}, size, max_lines, align)
+
+    def phrases(self, runs: list[Run], measure: float, roles: Mapping[str, str], size: float,
+                max_lines: int = 3, align: str = "left") -> tuple[Line, ...]:
+        """Styled runs broken at phrase boundaries into balanced lines (`break_headline`), each set with
+        the composer's spacing; centred in `measure` when `align` is ``center``. A text longer than
+        `max_lines` lines can hold takes as many as it needs, never past the measure."""
+        text = "".join(r.text for r in runs)
+        if not text.strip():
+            return ()
+        fonts = {r.style: self.font(roles.get(r.style, "body")) for r in runs}
+        font = fonts[runs[0].style]
+        parts = break_headline(text, measure, size, font, max_lines)
         if any(font.advance(p) * size > measure + 0.5 for p in parts):
-            # longer than `max_lines` can hold: as many lines as it takes, never past the measure
-            need = math.ceil(font.advance(value) * size / measure) + 1
-            parts = break_headline(value, measure, size, font, max(need, max_lines + 1))
-        return tuple(self.one_line(p, role, size, measure if align == "center" else None) for p in parts)
+            need = math.ceil(font.advance(text) * size / measure) + 1
+            parts = break_headline(text, measure, size, font, max(need, max_lines + 1))
+        out: list[Line] = []
+        pos = 0
+        for part in parts:
+            start = text.find(part, pos)
+            pos = start + len(part)
+            cut, at = [], 0
+            for r in runs:  # the runs' pieces inside [start, pos)
+                lo, hi = max(start, at), min(pos, at + len(r.text))
+                if lo < hi:
+                    cut.append(Run(r.text[lo - at:hi - at], r.style))
+                at += len(r.text)
+            width = measure if align == "center" else 1e6
+            out += compose(cut, width, size, fonts, indent=0, align="center" if align == "center" else "left").lines
+        return tuple(out)
 
     def one_line(self, text: str, role: str, size: float | None = None, centre_in: float | None = None) -> Line:
         """Text set on one line with the composer's spacing (Han–Latin gaps, squeezed punctuation);
