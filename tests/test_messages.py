@@ -61,3 +61,16 @@ def test_a_template_with_an_iframe_is_not_blamed_on_a_gradient(write_issue, tmp_
     assert info.value.exit_code == 2
     assert msg.startswith(f"{folder}: error:") and "framed" in msg, msg
     assert "<iframe>" in msg and "gradient" not in msg and "渐变" not in msg, msg
+
+
+def test_control_characters_in_messages_are_shown_escaped(write_issue, capsys) -> None:
+    """Text typed into an issue reaches messages: ESC, NUL or a bidi override must not act on the terminal."""
+    issue = write_issue(MINIMAL.replace("layout: bulletin-a4", 'layout: "x\\e[2J\\0y\\u202ez"'))
+    assert main(["check", str(issue)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x00" not in err and "\u202e" not in err, repr(err)
+    assert "x\\x1b[2J\\x00y\\u202ez" in err, err
+    # and what the command line names, for the summary line
+    assert main(["check", str(issue), "--layout", "a\x07b"]) == 2
+    err = capsys.readouterr().err
+    assert "\x07" not in err and "a\\x07b" in err, repr(err)
