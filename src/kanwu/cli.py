@@ -47,10 +47,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="与上一校的校样比较，标出改动 / compare with an earlier proof and mark what changed")
     b.add_argument("--show-normalized", action="store_true",
                    help="在校样上浅色标出规范化的标点 / mark normalised punctuation on the proof")
+    b.add_argument("--show-grid", action="store_true",
+                   help="在校样上画出基线网格和每篇稿件的版块 / draw the baseline grid and every story's module on the proof")
     b.add_argument("--png", action=argparse.BooleanOptionalAction, default=True,
                    help="写出页面 PNG 与缩略总览（默认写）/ write page PNGs and a contact sheet (default: yes)")
     b.add_argument("--html", action="store_true", help="同时写出交给 WeasyPrint 的 HTML（调版式用）/ also write the HTML")
     press_options(b)
+    cache_option(b)
     b.add_argument("--impose", action="store_true", help="同时写出骑马订拼版 <stem>.imposed.pdf / also write imposed sheets")
     b.add_argument("--package", action="store_true",
                    help="同时写出给印厂的压缩包 <stem>.press.zip / also write the printer's zip (PDF, report, README, SHA-256)")
@@ -59,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     common(i)
     i.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
     press_options(i)
+    cache_option(i)
     c = sub.add_parser("check", help="检查并试排，不写 PDF / validate, typeset and preflight without writing",
                        description="打印 file:line:col: level: message 形式的问题清单")
     common(c)
@@ -66,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="常驻运行：期刊文件、正文、图片或版式一有改动就重新生成校样（Ctrl+C 退出）")
     common(w)
     w.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
+    cache_option(w)
     sub.add_parser("layouts", help="列出可用版式 / list the available layouts")
     return p
 
@@ -75,6 +80,13 @@ def press_options(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--pdfx", choices=("x-4", "x-1a"), help="PDF/X 版本（默认按版式，通常 x-4）/ PDF/X variant")
     sp.add_argument("--marks", action=argparse.BooleanOptionalAction, default=None,
                     help="角线、套准标记和页脚信息（默认按版式）/ crop and registration marks, slug line")
+
+
+def cache_option(sp: argparse.ArgumentParser) -> None:
+    """``--no-cache``: keep no converted pictures in the picture cache (see README)."""
+    sp.add_argument("--no-cache", action="store_true",
+                    help="不在图片缓存（~/.cache/kanwu）里保存转换好的图片 / keep no converted pictures in the cache "
+                    "($KANWU_CACHE, ~/.cache/kanwu)")
 
 
 def _print_findings(findings: Sequence[Finding], verbose: bool) -> None:
@@ -201,11 +213,12 @@ def _run(args: argparse.Namespace) -> int:
         return _watch(args)
     if args.command == "impose":
         result = build(args.issue, out_dir=args.output, layout=args.layout, png=False, pdfx=args.pdfx,
-                       marks=args.marks, impose=True)
+                       marks=args.marks, impose=True, use_cache=not args.no_cache)
     else:
         result = build(args.issue, out_dir=args.output, layout=args.layout, proof_round=args.round,
                        keep_html=args.html, since=args.since, show_normalized=args.show_normalized, png=args.png,
-                       pdfx=args.pdfx, marks=args.marks, impose=args.impose, package=args.package)
+                       pdfx=args.pdfx, marks=args.marks, impose=args.impose, package=args.package,
+                       show_grid=args.show_grid, use_cache=not args.no_cache)
     _print_findings(result.report.findings, args.verbose)
     for kind, path in result.written.items():
         print(f"{kind:7} {path}")
@@ -228,7 +241,8 @@ def _watch(args: argparse.Namespace) -> int:
 
     print(f"监视 {args.issue} 及其正文、图片、版式；Ctrl+C 退出 / watching {args.issue}; Ctrl+C to stop")
     for result in watch(Path(args.issue), args.layout,
-                        lambda: build(args.issue, out_dir=args.output, layout=args.layout, png=False)):
+                        lambda: build(args.issue, out_dir=args.output, layout=args.layout, png=False,
+                                      use_cache=not args.no_cache)):
         if isinstance(result, KanwuError):
             for f in result.findings:
                 print(str(f), file=sys.stderr)

@@ -138,5 +138,10 @@ def inspect_issue(issue: Issue) -> tuple[dict[Path, ImageInfo], list[Finding]]:
 
 def effective_ppi(info: ImageInfo, width_pt: float, height_pt: float) -> float:
     """Pixels per inch of a picture cropped to fill a `width_pt` × `height_pt` frame."""
-    scale = max(width_pt / info.width, height_pt / info.height)  # pt per pixel (object-fit: cover)
+    return ppi_at((info.width, info.height), width_pt, height_pt)
+
+
+def ppi_at(pixels: tuple[int, int], width_pt: float, height_pt: float) -> float:
+    """Pixels per inch of a picture of `pixels` (width, height) cropped to fill a frame (object-fit: cover)."""
+    scale = max(width_pt / pixels[0], height_pt / pixels[1])  # pt per pixel
     return 72.0 / scale

@@ -15,13 +15,13 @@ style classes.  Text is always HTML-escaped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from markupsafe import Markup, escape
 
-from kanwu.text.compose import Composed, Segment
+from kanwu.text.compose import Composed, Line, Segment
 
-__all__ = ["lines_html", "fmt_pt"]
+__all__ = ["lines_html", "line_html", "fmt_pt"]
 
 
 def fmt_pt(value: float) -> str:
@@ -75,15 +75,18 @@ def _span(seg: Segment, classes: Mapping[str, str]) -> Markup:
     return Markup("<span{}>{}</span>").format(Markup(attrs), text)
 
 
-def lines_html(par: Composed, classes: Mapping[str, str] | None = None) -> Markup:
-    """The inner HTML of one composed paragraph: its lines, ``<br>``-separated.
+def line_html(line: Line, classes: Mapping[str, str] | None = None) -> Markup:
+    """The inner HTML of one composed line.
 
     ``classes`` maps a segment style to its CSS class (unmapped styles use
     their own name); halt segments get class ``h``.  Adjacent segments with
     identical attributes are merged to keep the markup small.
     """
     classes = classes or {}
-    return Markup("<br>").join(
-        Markup("").join(_span(seg, classes) for seg in _merged(line.segments))
-        for line in par.lines
-    )
+    return Markup("").join(_span(seg, classes) for seg in _merged(line.segments))
+
+
+def lines_html(par: Composed | Sequence[Line], classes: Mapping[str, str] | None = None) -> Markup:
+    """The inner HTML of composed lines (a paragraph, or some of its lines): ``<br>``-separated."""
+    lines = par.lines if isinstance(par, Composed) else par
+    return Markup("<br>").join(line_html(line, classes) for line in lines)

@@ -15,7 +15,7 @@ import yaml
 
 from ..errors import KanwuError, Pos
 from ..units import to_pt
-from .check import check_layout, check_name
+from .check import check_layout, check_name, layout_files
 
 BUILTIN = Path(__file__).resolve().parents[3] / "layouts"
 
@@ -63,6 +63,8 @@ class Layout:
     """``layout.yaml`` merged over its parents."""
     fonts: Mapping[str, FontRole] = field(default_factory=dict)
     """Font roles by name."""
+    files: Mapping[str, Path] = field(default_factory=dict)
+    """Files the settings name (``print.profile``), by dotted key, resolved inside the layout's folders."""
 
     def get(self, dotted: str, default: Any = None) -> Any:
         """A setting by dotted path, e.g. ``page.bleed``."""
@@ -187,4 +189,7 @@ def load_layout(name: str, issue_dir: Path | None = None, pos: Pos | None = None
     fonts = {role: FontRole(tuple([spec["family"]] if isinstance(spec["family"], str) else spec["family"]),
                             int(spec.get("weight", 400)))
              for role, spec in (merged.get("fonts") or {}).items()}
-    return Layout(name, tuple(folders), merged, fonts)
+    from ..colour import PROFILES  # here: the colour module imports the layout package
+
+    files = layout_files(list(zip(folders, settings)), {"print.profile": tuple(PROFILES)})
+    return Layout(name, tuple(folders), merged, fonts, files)
