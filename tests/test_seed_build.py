@@ -49,6 +49,30 @@ def test_seed_builds_at_trim_size(request, which, size, pages):
         assert float(trim.height) == pytest.approx(size[1] * MM, abs=0.05)
 
 
+MARK = "，。、；：！？“”‘’（）《》【】"
+
+
+@pytest.mark.parametrize("which", ["a3", "a4"])
+def test_copied_text_reads_as_the_source(request, which):
+    """Text copied out of the print PDF (pypdf) is the source, story by story, column by column: every
+    body paragraph comes out whole and in one piece, with no space that squeezing punctuation made
+    (before, pypdf read 边办， 找问题、 寻举措); only the Han–Latin gaps read as spaces."""
+    result = request.getfixturevalue(f"seed_{which}")
+    raw = "".join(page.extract_text() or "" for page in PdfReader(result.written["print"]).pages)
+    # lines joined; an A4 page ends in its folio (— 2 —): a paragraph running on has it in between
+    text = re.sub(r"\n?— \d+ —\n?|\n", "", raw)
+    # the Han–Latin gaps (1/4 em) are the only spaces a paragraph may come out with
+    text = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[0-9A-Za-z%(])|(?<=[0-9A-Za-z%)]) (?=[\u3000-\u9fff\uff00-\uffef])",
+                  "", text)
+    issue, _ = prepare(load_issue(SEED))
+    body = [b.text for st in issue.stories for b in st.blocks if b.kind == "p"]
+    assert len(body) >= 19
+    for para in body:
+        para = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[0-9A-Za-z])|(?<=[0-9A-Za-z]) (?=[\u3000-\u9fff\uff00-\uffef])",
+                      "", para)
+        assert para in text, (para[:30], re.findall(f".[{MARK}] .| [{MARK}].", text)[:5])
+
+
 @pytest.mark.parametrize("which", ["a3", "a4"])
 def test_every_han_character_of_the_seed_is_printed_in_order(request, which):
     result = request.getfixturevalue(f"seed_{which}")

@@ -42,12 +42,14 @@ def _place(x: float, y: float, w: float, h: float) -> Markup:
     return Markup(f"left:{fmt_pt(x)};top:{fmt_pt(y)};width:{fmt_pt(w)};height:{fmt_pt(h)}")
 
 
-def _lines(lines: Sequence[Line]) -> list[Markup]:
-    return [line_html(line, STYLE_CLASSES) for line in lines]
+def _lines(lines: Sequence[Line], size: float) -> list[Markup]:
+    return [line_html(line, STYLE_CLASSES, size) for line in lines]
 
 
-def _piece(piece: TextPiece) -> dict[str, Any]:
-    inner = lines_html(piece.lines, STYLE_CLASSES)
+def _piece(piece: TextPiece, style: TextStyle) -> dict[str, Any]:
+    size = {"sub": style.heading_size, "byline": style.byline_size, "jump": style.byline_size}.get(
+        piece.kind, style.body_size)
+    inner = lines_html(piece.lines, STYLE_CLASSES, size)
     if piece.kind in KAI_KINDS:
         inner = Markup('<span class="kf">') + inner + Markup("</span>")
     cls = {"p": "c", "li": "c li", "quote": "c quote", "lead": "c lead-par", "sub": "sub", "byline": "byline",
@@ -57,8 +59,9 @@ def _piece(piece: TextPiece) -> dict[str, Any]:
 
 def _head(head: Head, style: TextStyle) -> dict[str, Any]:
     return {
-        "tag": line_html(head.tag) if head.tag else Markup(""),
-        "kicker": _lines(head.kicker), "headline": _lines(head.headline), "sub": _lines(head.subheadline),
+        "tag": line_html(head.tag, STYLE_CLASSES, style.tag_size) if head.tag else Markup(""),
+        "kicker": _lines(head.kicker, style.kicker_size), "headline": _lines(head.headline, head.size),
+        "sub": _lines(head.subheadline, style.subheadline_size),
         "align": head.align, "jump": head.jump,
         "css": {
             "tag": Markup(f"font-size:{fmt_pt(style.tag_size)};line-height:{fmt_pt(style.tag_size * style.tag_line)};"
@@ -77,14 +80,14 @@ def block_view(block: Block, style: TextStyle, picture_url: Callable[[Path | Non
     b = block.box
     out: dict[str, Any] = {"kind": block.kind, "story": block.story or "", "style": _place(b.x, b.y, b.w, b.h)}
     if block.kind == "text":
-        out["pieces"] = [_piece(p) for p in block.pieces]
+        out["pieces"] = [_piece(p, style) for p in block.pieces]
     elif block.kind == "head" and block.head is not None:
         out.update(_head(block.head, style))
     elif block.kind == "picture" and block.picture is not None:
         pic = block.picture
         out.update(id=picture_id(block.story or "", pic.slot), uri=picture_url(pic.src),
                    frame=Markup(f"height:{fmt_pt(pic.frame.h)}"),
-                   caption=lines_html(pic.caption, STYLE_CLASSES),
+                   caption=lines_html(pic.caption, STYLE_CLASSES, style.caption_size),
                    caption_css=Markup(f"font-size:{fmt_pt(style.caption_size)};"
                                       f"line-height:{fmt_pt(style.caption_line)}"))
     elif block.kind == "rule":
@@ -96,7 +99,7 @@ def block_view(block: Block, style: TextStyle, picture_url: Callable[[Path | Non
 
 def _set(setter: TextSetter, text: Text | str | None, role: str, size: float | None = None) -> Markup:
     line = setter.plain(text, role, None, size)
-    return line_html(line, STYLE_CLASSES) if line is not None else Markup("")
+    return line_html(line, STYLE_CLASSES, size or setter.body_size) if line is not None else Markup("")
 
 
 def fixed_view(issue: Issue, setter: TextSetter) -> dict[str, Any]:

@@ -141,6 +141,8 @@ def _unit_chars(blocks: list[BodyBlock] | tuple[BodyBlock, ...], u: Unit) -> int
 class TextStyle:
     """Sizes, faces and line heights of the texts around the body (from layout.yaml)."""
 
+    body_size: float
+    """The body's size in pt."""
     tag_size: float
     tag_line: float
     tag_gap: float
@@ -175,6 +177,7 @@ def style_of(layout: Layout) -> TextStyle:
     leading = layout.leading
     caption = body * 0.9
     return TextStyle(
+        body_size=body,
         tag_size=layout.length("tag.size", "10pt"), tag_line=float(layout.get("tag.line_height", 1.5)),
         tag_gap=layout.length("tag.gap", 2 * MM),
         kicker_size=layout.length("kicker.size", "12pt"), kicker_role=str(layout.get("kicker.role", "kai")),
