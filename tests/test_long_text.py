@@ -1,9 +1,11 @@
 """Long text fields cost time in proportion to their length (issue 10, item 4).
 
 A 3,000-character caption took 68 s (WeasyPrint measured the caption's
-narrowest possible width inside the photo row by re-setting the rest of the
-caption at every break opportunity: quadratic), a 1,000-character headline
-over 100 s (the headline breaker tried every combination of breaks: cubic).
+narrowest possible width inside the flex photo row by re-setting the rest of
+the caption at every break opportunity: quadratic; the page makeup now sets
+captions itself), a 1,000-character headline over 100 s (the headline
+breaker tried every combination of breaks: cubic; the makeup asks it for as
+many lines as an overlong headline needs, which made it exponential).
 The breaker's own work is counted in ``tests/unit/test_headline.py``; here a
 whole ``kanwu check`` with such fields is timed against the same check with
 ordinary ones, so that a loaded machine slows both alike.
