@@ -204,3 +204,23 @@ def test_since_needs_a_kanwu_proof(tmp_path: Path) -> None:
         read_snapshot(bad)
     with pytest.raises(KanwuError):
         read_snapshot(tmp_path / "missing.proof.pdf")
+
+
+def test_pypdf_warnings_on_a_damaged_earlier_proof_do_not_reach_the_terminal(rounds: dict, tmp_path: Path) -> None:
+    """pypdf repairs a proof whose cross-reference offset is wrong, and logs each repair raw (issue 10).
+
+    In a new process: inside pytest, pytest's own log capture would hide them.
+    """
+    import subprocess
+    import sys
+
+    data = rounds["one"].written["proof"].read_bytes()
+    at = data.rindex(b"startxref")
+    offset = int(data[at:].split()[1])
+    damaged = tmp_path / "damaged.proof.pdf"
+    damaged.write_bytes(data[:at] + b"startxref\n%d\n%%%%EOF\n" % (offset + 7))
+    res = subprocess.run([sys.executable, "-m", "kanwu.cli", "build", str(rounds["dir"] / "issue.yaml"), "--since",
+                          str(damaged), "-o", str(tmp_path / "out"), "--no-png"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 1 and "changed since" in res.stdout, res    # the snapshot was still read
+    assert "startxref" not in res.stdout + res.stderr and "Object Streams" not in res.stderr, res.stderr

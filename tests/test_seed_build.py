@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,12 +100,21 @@ def test_fonts_embedded_subset_and_no_fallback(request, which):
 
 
 def test_check_does_not_write_and_reports(tmp_path):
-    kanwu = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "kanwu"
-    exe = [str(kanwu)] if kanwu.exists() else ["python", "-m", "kanwu.cli"]
-    res = subprocess.run([*exe, "check", str(SEED)], capture_output=True, text=True, cwd=tmp_path)
+    # the interpreter running the tests (the venv's), never whatever `python` comes first on PATH
+    res = subprocess.run([sys.executable, "-m", "kanwu.cli", "check", str(SEED)], capture_output=True, text=True,
+                         cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "0 个错误" in res.stdout
     assert not (tmp_path / "out").exists()
+
+
+def test_no_test_runs_the_python_first_on_path():
+    """Subprocesses run `sys.executable`: a bare `python` may be another interpreter, without kanwu or
+    with another version of it, and the test would check that instead (issue 10)."""
+    bare = re.compile(r"""[\[(,]\s*["'](python3?|pytest)["']""")
+    found = [f"{path.name}:{n}" for path in Path(__file__).parent.rglob("*.py")
+             for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if bare.search(line)]
+    assert not found, found
 
 
 def test_same_bytes_wherever_the_issue_lives(seed_a3, tmp_path):

@@ -30,7 +30,7 @@ from .rounds import compare, read_snapshot, snapshot, story_pages
 from .previews import Previews, render_previews
 from .text.prepare import prepare
 from .text.setter import TextSetter
-from .wpext import Root, locator
+from .wpext import Root, locator, undrawable
 
 
 @dataclass
@@ -150,10 +150,10 @@ def press_stage(rendered: Any, spec: Layout, press: Any, issue: Issue, info: Pro
 
     try:
         pdf = typeset.write_pdf(rendered, variant(spec, pdfx), identifier(issue, spec.name), metadata(issue))
-    except NotImplementedError:  # WeasyPrint 70 draws gradients in sRGB only: device-cmyk() stops fail
-        raise KanwuError(f"{spec.folders[0]}: error: 版式的样式里有 WeasyPrint 70 画不出的写法（例如 device-cmyk "
-                         "颜色的渐变），请改用纯色 / the layout's CSS uses something WeasyPrint 70 cannot draw "
-                         "(such as a gradient between device-cmyk() colours): use flat colours") from None
+    except NotImplementedError as exc:  # e.g. a gradient or an inset border in device-cmyk() colours
+        cn, en = undrawable(exc)
+        raise KanwuError(f"{spec.folders[0]}: error: 版式 {spec.name} 里有 WeasyPrint 70 画不出的东西：{cn} / "
+                         f"layout `{spec.name}`: WeasyPrint 70 cannot draw {en}") from None
     pdf, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date, plan)
     report.findings = order(report.findings + findings)
     return pdf, inks

@@ -1,6 +1,8 @@
 """The command line: ``kanwu build``, ``kanwu check``, ``kanwu layouts``.
 
-The only module that prints. Exit status: 0 fine (warnings allowed), 1 the
+The only module that prints, and everything it prints goes through `visible`
+(control characters escaped); libraries' log records are shown only with
+``--debug``. Exit status: 0 fine (warnings allowed), 1 the
 typeset result has errors (for build: proof and report written, print PDF
 not), 2 invalid input (nothing written). ``--debug`` shows a traceback for
 bugs; expected failures never do.
@@ -8,10 +10,15 @@ bugs; expected failures never do.
 from __future__ import annotations
 
 import argparse
+import logging
+import re
 import sys
 import traceback
+import warnings
 from collections import Counter
-from typing import Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Sequence, TextIO
 
 from . import __version__
 from .errors import Finding, KanwuError
@@ -94,9 +101,76 @@ def _print_findings(findings: Sequence[Finding], verbose: bool) -> None:
               "(-v lists them; the source file is unchanged)", file=sys.stderr)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""Characters a terminal acts on or that reorder what it shows (C0/C1 controls but newline and tab,
+bidi marks and overrides), and lone surrogates, which cannot be written at all."""
+
+
+def visible(text: str) -> str:
+    """``text`` with the `_CONTROL` characters escaped so that they show: ESC as ``\\x1b``, RLO as ``\\u202e``.
+
+    Messages quote what the user typed (a layout name, a path, a line of the
+    issue file), which may hold an ESC sequence that clears the screen or a
+    NUL; printed as it is, it would act on the terminal instead of being seen.
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
+class _Visible:
+    """A text stream writing everything with control characters escaped (see `visible`)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(visible(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _terminal() -> Iterator[None]:
+    """While kanwu runs, everything printed goes through `visible`."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+@contextmanager
+def _library_logs(debug: bool) -> Iterator[None]:
+    """Libraries' log records and pypdf's warnings reach the terminal only with ``--debug``.
+
+    pypdf logs every repair it makes reading a damaged PDF (an earlier proof
+    given to ``--since``: "incorrect startxref pointer") and Python prints
+    such records raw when nobody handles them; kanwu reports a PDF it cannot
+    use itself, in its own words.
+    """
+    handler = logging.StreamHandler() if debug else logging.NullHandler()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            if not debug:
+                warnings.filterwarnings("ignore", module="pypdf")
+            yield
+    finally:
+        root.removeHandler(handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kanwu`` console script."""
-    args = _parser().parse_args(argv)
+    with _terminal():
+        args = _parser().parse_args(argv)
+        with _library_logs(getattr(args, "debug", False)):
+            return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.command is None:
         _parser().print_help()
         return 0

@@ -38,6 +38,47 @@ def check_version() -> str:
     return version
 
 
+_BORDER_STYLES = frozenset({"inset", "outset", "groove", "ridge"})
+
+
+def undrawable(exc: BaseException) -> tuple[str, str]:
+    """What WeasyPrint failed to draw when writing the PDF raised `exc`: (Chinese, English).
+
+    WeasyPrint 70 raises a bare ``NotImplementedError`` (from tinycss2's
+    ``Color.to('srgb')``) when it must compute with a ``device-cmyk()``
+    colour, which every kanwu colour is: a gradient between such colours, or
+    an inset/outset/groove/ridge border, which it lightens and darkens (an
+    ``<iframe>`` has an inset border by default).  The exception carries no
+    text, so the traceback says which: the drawing functions it passed
+    through, and the box whose border was being drawn.  Anything else is
+    quoted, not guessed.
+    """
+    names: list[str] = []
+    box = None
+    tb = exc.__traceback__
+    while tb is not None:
+        names.append(tb.tb_frame.f_code.co_name)
+        if names[-1] == "draw_border":
+            box = tb.tb_frame.f_locals.get("box")
+        tb = tb.tb_next
+    if box is not None and {"lighten", "darken"} & set(names):
+        tag = getattr(box, "element_tag", "")
+        style = getattr(box, "style", {})
+        kinds = sorted({style[f"border_{side}_style"] for side in ("top", "right", "bottom", "left")}
+                       & _BORDER_STYLES) if hasattr(style, "__getitem__") else []
+        kind = "/".join(kinds) or "inset/outset/groove/ridge"
+        of_cn, of_en = (f"<{tag}> 的 ", f" of the <{tag}> element") if tag else ("", "")
+        return (f"{of_cn}{kind} 样式边框（WeasyPrint 要把 device-cmyk() 颜色调亮调暗才能画），请改用 solid 边框或 "
+                "border: none",
+                f"the {kind} border{of_en} (it would lighten and darken a device-cmyk() colour): use a solid "
+                "border or border: none")
+    if "draw_background_image" in names:
+        return ("device-cmyk() 颜色之间的渐变（linear-gradient / radial-gradient），请改用纯色",
+                "a gradient between device-cmyk() colours (linear-gradient, radial-gradient): use a flat colour")
+    said = f"{names[-1] + ': ' if names else ''}{exc or type(exc).__name__}"
+    return f"WeasyPrint 70 不支持的写法（{said}）", f"something it does not support ({said})"
+
+
 VIRTUAL = "kanwu"
 """Scheme of location-free URLs: ``kanwu:<root name>/<path below it>``.
 

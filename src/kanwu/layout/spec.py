@@ -129,17 +129,28 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _abstract(layout_yaml: Path) -> bool | None:
+    """Whether a layout.yaml declares ``abstract: true`` (None when it cannot be read)."""
+    try:
+        data = yaml.safe_load(layout_yaml.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return bool(data.get("abstract")) if isinstance(data, Mapping) else None
+
+
+def is_abstract(name: str, issue_dir: Path | None = None) -> bool:
+    """Whether the layout ``name`` resolves to is abstract (only for ``extends:``, like `base`)."""
+    folder = next((d / name for d in search_path(issue_dir) if (d / name / "layout.yaml").is_file()), None)
+    return folder is not None and bool(_abstract(folder / "layout.yaml"))
+
+
 def available(issue_dir: Path | None = None) -> list[str]:
     """Names of all layouts that can be used (for messages and ``kanwu layouts``)."""
     names = set()
     for d in search_path(issue_dir):
         for p in d.glob("*/layout.yaml"):
-            try:
-                data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                continue
             # a parent such as `base` declares itself abstract: it is only extended
-            if isinstance(data, Mapping) and not data.get("abstract"):
+            if _abstract(p) is False:
                 names.add(p.parent.name)
     return sorted(n for n in names if not n.startswith("_"))
 

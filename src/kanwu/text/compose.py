@@ -352,6 +352,10 @@ class _Para:
     def breaks(self) -> list[int]:
         """Total-fit breaks: the end index of every line (the last is len(units))."""
         n = len(self.units)
+        if self._cost(0, n, True) == (_LINE, True):
+            # fits at its natural width: one line costs 1, any two cost 2 at least; without this
+            # a huge measure (text set on one line) makes every start fit every end: n² weighed
+            return [n]
         starts = [0] + [k + 1 for k in range(n - 1) if self.ok[k]]
         qs = [self.width_sum[s] for s in starts]
         best, prev = [0.0] + [float("inf")] * n, [0] * (n + 1)
