@@ -15,7 +15,7 @@ from typing import Any
 
 from .colour import output_profile, prepare_images, with_profile
 from .errors import Finding, KanwuError
-from .fonts import font_dirs, resolve_fonts
+from .fonts import font_dirs, issue_text, resolve_fonts
 from .images import inspect_issue
 from .layout.html import Typesetter, date_cn, render_html
 from .layout.spec import Layout, load_layout
@@ -186,7 +186,7 @@ def load_stage(issue_file: str | Path, layout: str | None) -> tuple[Issue, Layou
 
 def layout_stage(issue: Issue, spec: Layout) -> tuple[Typesetter, str, Any, Path, list[Finding]]:
     """Fonts, pictures (checked, converted to the press profile) and the HTML."""
-    fonts = resolve_fonts(spec, issue.root)
+    fonts = resolve_fonts(spec, issue.root, issue_text(issue))
     images, image_findings = inspect_issue(issue)
     setter = Typesetter(spec, fonts, images)
     html = render_html(issue, spec, fonts, setter)
