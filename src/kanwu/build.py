@@ -40,6 +40,8 @@ class BuildResult:
     """Output kind (print, proof, report) → path."""
     removed_stale_print: bool = False
     """True when an older print PDF was removed because this build has errors."""
+    removed: list[Path] = field(default_factory=list)
+    """Older printer's files removed and not written again (they would not match this build's report)."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per stage."""
 
@@ -153,11 +155,19 @@ def press_stage(rendered: Any, spec: Layout, press: Any, issue: Issue, info: Pro
 KINDS = {"print.pdf": "print", "imposed.pdf": "imposed", "press.zip": "package", "proof.pdf": "proof",
          "html": "html"}
 """Output file suffix → its name in `BuildResult.written`."""
+PRINTER = ("print.pdf", "imposed.pdf", "press.zip")
+"""Suffixes of the files for the printer: only ever beside the report of the build that made them."""
 
 
 def write_stage(result: BuildResult, out: Path, stem: str, files: dict[str, bytes],
                 previews: Previews | None) -> None:
-    """Write every output all or nothing, the report last (it lists the others)."""
+    """Write every output all or nothing; the report, renamed last, lists the SHA-256 of the others.
+
+    The old report and every older printer's file are removed before anything
+    new is renamed into place (`OutputSet.commit`): an old print PDF, imposed
+    sheet or package never sits beside this build's report, even when the
+    build is killed half way.
+    """
     ensure_dir(out)
     report = result.report
     with OutputSet() as staged:  # every file complete, then all renamed together
@@ -167,11 +177,14 @@ def write_stage(result: BuildResult, out: Path, stem: str, files: dict[str, byte
             result.written.update(stage_previews(staged, previews, out, stem))
         report.outputs = {k: str(v) for k, v in result.written.items()}
         report.outputs["preflight"] = str(out / f"{stem}.preflight.json")
+        report.sha256 = {k: staged.sha256[v] for k, v in result.written.items()}
+        report.build = hashlib.sha256("".join(sorted(report.sha256.values())).encode()).hexdigest()[:16]
         result.written["report"] = staged.add(out / f"{stem}.preflight.json", json.dumps(
             report.as_json(), ensure_ascii=False, indent=2).encode())
-        staged.commit()
-    if not report.ok:  # an old print PDF must not reach the printer beside this report
-        result.removed_stale_print = remove_stale(out / f"{stem}.print.pdf")
+        removed = staged.commit(withdraw=[out / f"{stem}.{suffix}" for suffix in PRINTER],
+                                seal=result.written["report"])
+    result.removed = [p for p in removed if p not in result.written.values()]
+    result.removed_stale_print = out / f"{stem}.print.pdf" in result.removed
 
 
 def load_stage(issue_file: str | Path, layout: str | None) -> tuple[Issue, Layout, list[Finding]]:
