@@ -147,7 +147,7 @@ def press_stage(rendered: Any, spec: Layout, press: Any, issue: Issue, info: Pro
                          "颜色的渐变），请改用纯色 / the layout's CSS uses something WeasyPrint 70 cannot draw "
                          "(such as a gradient between device-cmyk() colours): use flat colours") from None
     pdf, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date,
-                                   rendered.placement, setter.photos)
+                                   rendered.placement, setter.photos, report.findings)
     report.findings = order(report.findings + findings)
     return pdf, inks
 

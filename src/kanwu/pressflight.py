@@ -3,15 +3,19 @@
 Runs on the one PDF WeasyPrint wrote: ink is measured on its separations
 (`kanwu.inkcov`), the marks and boxes are added (`kanwu.press`), then the
 finished bytes are read back (`kanwu.pdfcheck`) for RGB, text colours, fonts,
-transparency and the output intent. Every problem becomes a finding with a
-stable code; errors keep the print PDF from being written (build.py's gate).
+transparency and the output intent, and rendered to see that ink is where
+text and pictures were placed (`kanwu.drawn`). Every problem becomes a
+finding with a stable code; errors keep the print PDF from being written
+(build.py's gate).
 """
 from __future__ import annotations
 
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Sequence
 
 from .colour import OutputProfile
+from .drawn import Expected, nothing_drawn
 from .errors import Finding
 from .inkcov import PageInk, measure
 from .layout.html import PhotoBox
@@ -106,9 +110,32 @@ def pdf_findings(pdf: bytes, limit: float, pdf_variant: str) -> list[Finding]:
     return out
 
 
+def expected_ink(placement: Placement, photos: Sequence[PhotoBox], known: Sequence[Finding] = ()) -> list[Expected]:
+    """Where the layout put text and pictures, for `nothing_drawn`: every story, its paragraphs (lead and
+    body) and the frame of every picture (the caption is below it), except pictures already in error
+    (placeholders, pictures left out)."""
+    faulty = {f.pos for f in known if f.level == "error" and f.pos is not None}
+    shown = {ph.id: ph for ph in photos if ph.uri is not None and ph.image.pos not in faulty}
+    out = []
+    for ident, frags in placement.boxes.items():
+        if ident.startswith("story-"):
+            out += [Expected(*f, f"稿件 {ident[6:]}", ident[6:]) for f in frags]
+        elif ident in shown:
+            ph = shown[ident]
+            out += [Expected(p, x, y, w, min(h, ph.height), f"图片 {ph.image.src_text}", ph.story, ph.image.pos)
+                    for p, x, y, w, h in frags]
+    for (story, _), frags in placement.paragraphs.items():
+        out += [Expected(*f, f"稿件 {story} 的导语或正文", story) for f in frags]
+    return out
+
+
 def prepress(pdf: bytes, layout: Layout, press: PressSettings, identifier: bytes, title: str, date: str,
-             placement: Placement, photos: Sequence[PhotoBox]) -> tuple[bytes, list[Finding], list[PageInk]]:
-    """Measure, finish and check: the press-ready bytes, their findings and the ink per page."""
+             placement: Placement, photos: Sequence[PhotoBox],
+             known: Sequence[Finding] = ()) -> tuple[bytes, list[Finding], list[PageInk]]:
+    """Measure, finish and check: the press-ready bytes, their findings and the ink per page.
+
+    `known` are the findings so far (pictures already in error are not looked for on the page).
+    """
     limit = float(layout.get("print.ink_limit", 300))
     findings: list[Finding] = []
     try:
@@ -120,5 +147,9 @@ def prepress(pdf: bytes, layout: Layout, press: PressSettings, identifier: bytes
                                 f"ink coverage not measured (Ghostscript: {exc})"))
     slug = SlugInfo(title, date, {ink.page: ink.plates for ink in inks})
     final = finish(pdf, press, slug, identifier)
-    findings += pdf_findings(final, limit, press.variant)
+    # PDFium renders outside the GIL: the page render overlaps with reading the PDF back
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        drawn = pool.submit(nothing_drawn, final, expected_ink(placement, photos, known))
+        findings += pdf_findings(final, limit, press.variant)
+        findings += drawn.result()
     return final, findings, inks
