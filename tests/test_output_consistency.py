@@ -176,6 +176,8 @@ def test_killed_between_any_two_steps_never_pairs_files_of_two_builds(builds, tm
             monkeypatch.undo()
         state = folder_state(out)
         check_consistent(state, [old_state, new_state])
+        if "issue.print.pdf" in old_state and "issue.print.pdf" in new_state:
+            assert "issue.print.pdf" in state, steps  # a good print PDF is replaced, never missing
         if finished:
             assert same_build(state) == same_build(new_state), sorted(set(state) ^ set(new_state))
             break

@@ -163,10 +163,12 @@ def write_stage(result: BuildResult, out: Path, stem: str, files: dict[str, byte
                 previews: Previews | None) -> None:
     """Write every output all or nothing; the report, renamed last, lists the SHA-256 of the others.
 
-    The old report and every older printer's file are removed before anything
+    The old report and the older printer's files are removed before anything
     new is renamed into place (`OutputSet.commit`): an old print PDF, imposed
     sheet or package never sits beside this build's report, even when the
-    build is killed half way.
+    build is killed half way. A print PDF this build writes again is renamed
+    over the old one instead (a good print PDF is never missing), and first:
+    the imposed sheets and the package, which hold it, only follow it.
     """
     ensure_dir(out)
     report = result.report
@@ -181,8 +183,9 @@ def write_stage(result: BuildResult, out: Path, stem: str, files: dict[str, byte
         report.build = hashlib.sha256("".join(sorted(report.sha256.values())).encode()).hexdigest()[:16]
         result.written["report"] = staged.add(out / f"{stem}.preflight.json", json.dumps(
             report.as_json(), ensure_ascii=False, indent=2).encode())
-        removed = staged.commit(withdraw=[out / f"{stem}.{suffix}" for suffix in PRINTER],
-                                seal=result.written["report"])
+        removed = staged.commit(withdraw=[out / f"{stem}.{suffix}" for suffix in PRINTER
+                                          if suffix not in files or suffix != "print.pdf"],
+                                seal=result.written["report"])  # files: print.pdf first
     result.removed = [p for p in removed if p not in result.written.values()]
     result.removed_stale_print = out / f"{stem}.print.pdf" in result.removed
 

@@ -156,8 +156,9 @@ class OutputSet:
         1. the old `seal` (the report, staged but not yet renamed) is removed,
            so no old report vouches for what follows;
         2. every file of `withdraw` is removed (the printer's files of an
-           earlier build, whether or not this build writes them again);
-        3. the staged files are renamed into place, `seal` last.
+           earlier build that must not sit beside files of this one);
+        3. the staged files are renamed into place in the order they were
+           added (over the old file where there is one), `seal` last.
 
         Killed between any two steps, the folder holds the old set, or files of
         one build without a report, or the new set: never a file beside another
