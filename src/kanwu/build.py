@@ -183,9 +183,10 @@ def write_stage(result: BuildResult, out: Path, stem: str, files: dict[str, byte
         report.build = hashlib.sha256("".join(sorted(report.sha256.values())).encode()).hexdigest()[:16]
         result.written["report"] = staged.add(out / f"{stem}.preflight.json", json.dumps(
             report.as_json(), ensure_ascii=False, indent=2).encode())
+        again = "print.pdf" in files  # renamed over the old one, first of all (files has it first)
         removed = staged.commit(withdraw=[out / f"{stem}.{suffix}" for suffix in PRINTER
-                                          if suffix not in files or suffix != "print.pdf"],
-                                seal=result.written["report"])  # files: print.pdf first
+                                          if not (again and suffix == "print.pdf")],
+                                seal=result.written["report"])
     result.removed = [p for p in removed if p not in result.written.values()]
     result.removed_stale_print = out / f"{stem}.print.pdf" in result.removed
 
