@@ -1,15 +1,27 @@
 #!/usr/bin/env python3
-"""Benchmark: the seed issue built by kanwu beside WeasyPrint alone on the same HTML.
+"""Benchmark: the seed issue built by kanwu beside WeasyPrint alone on the same HTML,
+then a big A3 number (about 20 pages) built by kanwu beside plain WeasyPrint multicol.
 
 cold = a new process each run (what an editor waits for at the command line);
 warm = repeated in one process (imports done, fonts cached: a watch mode).
 Prints medians of several runs and the ratios. Not a test: no thresholds.
 
+The big section writes `bench/big_issue.py`'s issue (36 stories from the seed's texts,
+a 20-page plan, or none with --big-no-plan) to a temporary folder and times, each in a
+new process, `kanwu build` (print + proof + report + previews), `kanwu build --no-png`,
+and `bench/plain_multicol.py` (the same text in CSS multicol, plain WeasyPrint, no
+kanwu code). One untimed run of each first fills the font and picture caches, then
+--runs timed runs. Peak memory is the largest resident set of any one process of a run
+(ru_maxrss of the child's rusage from wait4, which is getrusage(RUSAGE_CHILDREN) for that
+one child and its reaped descendants), the most over the runs.
+
     .venv/bin/python bench/bench.py [--runs 5] [--issue issues/siping-2020-12.yaml] [--layout NAME]
+                                    [--no-big] [--big-no-plan]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -33,6 +45,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--issue", default=str(ROOT / "issues" / "siping-2020-12.yaml"))
     ap.add_argument("--layout")
+    ap.add_argument("--no-big", action="store_true", help="skip the big A3 number")
+    ap.add_argument("--big-no-plan", action="store_true", help="the big number without a pages: plan")
     a = ap.parse_args()
     out = Path(tempfile.mkdtemp(prefix="kanwu-bench-"))
     layout = ["--layout", a.layout] if a.layout else []
@@ -62,7 +76,66 @@ def main() -> None:
         print(f"  {k:26} {v:6.2f} s   (min {min(rows[k]):.2f}, max {max(rows[k]):.2f})")
     print(f"  ratio kanwu / WeasyPrint: cold {med['kanwu build, cold'] / med['WeasyPrint alone, cold']:.2f}, "
           f"warm {med['kanwu build, warm'] / med['WeasyPrint alone, warm']:.2f}")
-    print("  warm build stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in stages.items()))
+    print("  warm build stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in stages.items()), flush=True)
+    if not a.no_big:
+        big(a.runs, a.big_no_plan)
+
+
+def run_measured(cmd: list[str], log: Path) -> tuple[float, float, int]:
+    """Run `cmd` in a new process: (wall seconds, peak resident MB of its process tree, exit status)."""
+    with open(log, "wb") as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode  # ru_maxrss is in KiB on Linux
+
+
+def pdf_pages(path: Path) -> int:
+    """Pages of a PDF (0 when it was not written)."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages) if path.exists() else 0
+
+
+def big(runs: int, no_plan: bool) -> None:
+    """Time kanwu and plain WeasyPrint multicol on the big A3 number; print medians and peak memory."""
+    work = Path(tempfile.mkdtemp(prefix="kanwu-bench-big-"))
+    made = subprocess.run([PY, str(ROOT / "bench" / "big_issue.py"), "-o", str(work / "issue")]
+                          + (["--no-plan"] if no_plan else []), check=True, capture_output=True, text=True)
+    issue = work / "issue" / "big.yaml"
+    out = work / "out"
+    cmds = {
+        "kanwu build": [PY, "-m", "kanwu.cli", "build", str(issue), "-o", str(out)],
+        "kanwu build --no-png": [PY, "-m", "kanwu.cli", "build", str(issue), "-o", str(out), "--no-png"],
+        "plain WeasyPrint multicol": [PY, str(ROOT / "bench" / "plain_multicol.py"), str(issue),
+                                      "-o", str(out / "plain.pdf")],
+    }
+    rows: dict[str, list[float]] = {}
+    peak: dict[str, float] = {}
+    status: dict[str, int] = {}
+    for name, cmd in cmds.items():
+        run_measured(cmd, work / "warm-up.log")  # fonts, converted pictures, .pyc
+        times, mems = [], []
+        for _ in range(runs):
+            t, mb, rc = run_measured(cmd, work / f"{name.split()[0]}.log")
+            times.append(t)
+            mems.append(mb)
+        rows[name], peak[name], status[name] = times, max(mems), rc
+    report = json.loads((out / "big.preflight.json").read_text(encoding="utf-8"))
+    pages = {"kanwu build": pdf_pages(out / "big.print.pdf") or report.get("pages", 0),
+             "plain WeasyPrint multicol": pdf_pages(out / "plain.pdf")}
+    med = {k: statistics.median(v) for k, v in rows.items()}
+    print(f"big A3 number: {made.stdout.strip().split('  ', 1)[1]}  runs {runs}  cold (new process each run)")
+    for k, v in med.items():
+        extra = f"   exit {status[k]}" if status[k] else ""
+        shown = f"   {pages[k]} pages" if k in pages else ""
+        print(f"  {k:26} {v:6.2f} s   (min {min(rows[k]):.2f}, max {max(rows[k]):.2f})   "
+              f"peak {peak[k]:5.0f} MB{shown}{extra}")
+    plain = med["plain WeasyPrint multicol"]
+    print(f"  ratio kanwu / plain multicol: {med['kanwu build'] / plain:.2f}, "
+          f"--no-png {med['kanwu build --no-png'] / plain:.2f}")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ IDS = {"garbage": "lajifenlei", "elderly": "weilao", "canteen": "shitang", "part
        "health": "jiankang", "culture": "wenhua", "lift": "dianti", "safety": "pingan", "youth": "shuqi"}
 # (kind, planned pages) of successive A3 issues; A4 issues are sized for 1-4 pages and have no plan.
 A3_PLANS = [("plan", 2), ("plan", 4), ("none", 2), ("plan", 2), ("none", 4), ("plan", 4)]
-A4_PAGES = [2, 1, 3, 2, 4, 2]
+A4_PAGES = [1, 2, 3, 2, 4, 2]   # a one-page 简报 only when its text fits (slots 0, 6, 12 … are 'fit')
 FITS = ["fit", "over", "fit", "under"]
 PAGE_TITLES = {2: [["要闻", "社区"], ["要闻", "综合"], ["要闻", "民生"]],
                4: [["要闻", "综合", "社区", "文化"], ["要闻", "党建", "社区", "文化"], ["要闻", "综合", "民生", "副刊"]]}
@@ -108,7 +108,7 @@ def plan_issue(index: int, seed: int) -> IssueSpec:
     slot = index // 2
     kind, pages = A3_PLANS[slot % len(A3_PLANS)] if a3 else ("none", A4_PAGES[slot % len(A4_PAGES)])
     fit_kind = FITS[slot % len(FITS)]
-    if pages == 1 and fit_kind == "under":  # half of one A4 page holds no two stories
+    if pages == 1 and fit_kind != "fit":  # one A4 page holds no two stories at half or 1.3 times its size
         pages = 2
     factor = {"fit": rng.uniform(0.92, 0.98), "over": rng.uniform(1.2, 1.4), "under": rng.uniform(0.45, 0.55)}[fit_kind]
     cap = sum(geo.page_capacity(p + 1, p == pages - 1) for p in range(pages)) * factor

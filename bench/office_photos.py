@@ -29,7 +29,7 @@ SHAPES: dict[str, tuple[int, int, str, int]] = {
 }
 # How often each shape is drawn: ordinary phone pictures most often.
 WEIGHTS = {"landscape": 6, "landscape-2k": 4, "wide": 3, "portrait": 3, "tall": 1, "square": 2, "panorama": 1,
-           "tiny": 1, "large": 1, "rotated": 2, "rotated-large": 1, "screenshot": 1}
+           "tiny": 1, "large": 1, "rotated": 2, "rotated-large": 1, "screenshot": 2}
 
 PHONES = [("Xiaomi", "Redmi Note 12"), ("HUAWEI", "nova 9"), ("Apple", "iPhone 13"), ("OPPO", "Reno8"),
           ("vivo", "Y76s")]
