@@ -12,8 +12,8 @@ new process, `kanwu build` (print + proof + report + previews), `kanwu build --n
 and `bench/plain_multicol.py` (the same text in CSS multicol, plain WeasyPrint, no
 kanwu code). One untimed run of each first fills the font and picture caches, then
 --runs timed runs. Peak memory is the largest resident set of any one process of a run
-(ru_maxrss of the child's rusage from wait4, which is getrusage(RUSAGE_CHILDREN) for that
-one child and its reaped descendants), the most over the runs.
+(ru_maxrss of the command's rusage from wait4, which is getrusage(RUSAGE_CHILDREN) for that
+one child and its reaped descendants, taken by a small launcher process), the most over the runs.
 
     .venv/bin/python bench/bench.py [--runs 5] [--issue issues/siping-2020-12.yaml] [--layout NAME]
                                     [--no-big] [--big-no-plan]
@@ -108,15 +108,24 @@ def main() -> None:
         big(a.runs, a.big_no_plan)
 
 
+# Starts the command and reports its time and rusage. A small process of its own, because a
+# child's ru_maxrss starts at the resident size of the process it was forked from (the high-water
+# mark survives exec), and this one has kanwu and WeasyPrint loaded by now.
+LAUNCHER = """
+import os, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(p.pid, 0)
+print(time.perf_counter() - t, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(cmd: list[str], log: Path, env: dict[str, str]) -> tuple[float, float, int]:
     """Run `cmd` in a new process: (wall seconds, peak resident MB of its process tree, exit status)."""
     with open(log, "wb") as err:
-        t = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    return elapsed, usage.ru_maxrss / 1024, proc.returncode  # ru_maxrss is in KiB on Linux
+        done = subprocess.run([PY, "-c", LAUNCHER, *cmd], stdout=subprocess.PIPE, stderr=err, env=env, check=True)
+    elapsed, maxrss, status = done.stdout.split()
+    return float(elapsed), int(maxrss) / 1024, int(status)  # ru_maxrss is in KiB on Linux
 
 
 def pdf_pages(path: Path) -> int:
