@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..errors import Finding
+from ..errors import Finding, Pos
 from ..model import Issue
 from .assemble import PlacedPage
 from .grid import Grid, MakeupSettings
 from .measure import ORPHAN, Measurer
 from .paginate import Prepared
 from .pictures import Band, Pictures
-from .place import head_block, picture_block, rule, text_pieces
+from .place import MAX_SPREAD, head_block, picture_block, rule, shift_module, text_pieces
 from .plan import Block, Box, Module, Rect, box_of
 
 
@@ -41,39 +41,94 @@ class FlowBuilder:
         self.findings: list[Finding] = []
 
     # ------------------------------------------------------------------ pictures
-    def _band(self, prep: Prepared, shrink: int) -> Band | None:
-        """The story's picture row: the preferred width (a half for one landscape picture, a third
-        each for three...), `shrink` steps smaller."""
+    def _band(self, prep: Prepared, shrink: int, grow: int = 0) -> Band | None:
+        """The story's picture row: the preferred width (a half of the measure for one or two pictures,
+        a third each for more), `shrink` steps smaller; or, `grow` lines taller than that, the tallest
+        row within that many lines (to fill a page the next story cannot start on)."""
         if not prep.slots:
             return None
         bands = self.pictures.bands(prep.story.id, prep.slots, self.parts)
         one_row = [b for b in bands if len({p.line for p in b.pictures}) == 1] or list(bands)
         want = max(1, self.parts // 2 if len(prep.slots) <= 2 else self.parts // 3) - shrink
         widest = lambda b: max(p.cols for p in b.pictures)  # noqa: E731
-        return min(one_row, key=lambda b: (abs(widest(b) - max(1, want)), b.cost, -b.height))
+        chosen = min(one_row, key=lambda b: (abs(widest(b) - max(1, want)), b.cost, -b.height))
+        if grow > 0:
+            taller = [b for b in one_row if chosen.height < b.height <= chosen.height + grow]
+            if taller:
+                chosen = max(taller, key=lambda b: (b.height, -b.cost))
+        return chosen
 
     # ------------------------------------------------------------------ the flow
     def build(self) -> list[PlacedPage]:
-        """Every page; the smallest picture sizes that keep the distribution block off a page of its own."""
-        best: list[PlacedPage] | None = None
+        """Every page. Pictures are set smaller when that keeps the distribution block off a page of its
+        own, taller when that fills a page the next story cannot start on; what white is left on a page
+        goes between its stories."""
+        best: tuple[list[PlacedPage], int] | None = None
         for shrink in range(0, 3):
-            pages, alone = self._flow(shrink)
-            if best is None or len(pages) < len(best):
-                best = pages
-            if not alone:
-                return pages
+            grow: dict[str, int] = {}
+            pages, over = self._flow(shrink, grow)
+            for _ in range(3):  # a gap at a page's foot: the pictures on that page grow into it
+                more = self._growth(pages, grow)
+                if not more:
+                    break
+                trial, trial_over = self._flow(shrink, more)
+                if len(trial) > len(pages) or trial_over > over:
+                    break
+                pages, over, grow = trial, trial_over, more
+            if best is None or (over, len(pages)) < (best[1], len(best[0])):
+                best = pages, over
+            if not over:
+                break
         assert best is not None
-        last = best[-1]
-        if not last.modules:
-            free = sum(self.grid.lines - p.top for p in best[-2:-1])
+        pages, over = best
+        if over:
+            last = pages[-1]
+            chars = over * self.grid.chars_per_line
             self.findings.append(Finding(
                 "warning", "distribution-alone",
-                "报送、抄送一栏单独占了最后一页：删去约 " f"{max(1, self.grid.chars_per_line * 3)} 字或缩小图片即可排在上一页 / "
-                "the distribution block is alone on the last page: cut a few lines or shrink a picture",
-                None, page=last.number, data=(("free_lines", free),)))
-        return best
+                f"报送、抄送一栏单独占了最后一页：删去约 {chars} 字（{over} 行）或缩小图片，就能排在上一页的页脚 / "
+                f"the distribution block is alone on the last page: cut about {chars} characters ({over} lines) "
+                "or shrink a picture to end on the page before", Pos(self.issue.source_name), page=last.number,
+                data=(("over_lines", over), ("cut_characters", chars))))
+        for page in pages[:-1]:
+            self._spread(page)
+        return pages
 
-    def _flow(self, shrink: int) -> tuple[list[PlacedPage], bool]:
+    def _growth(self, pages: list[PlacedPage], grow: dict[str, int]) -> dict[str, int]:
+        """More growth for the pictures on pages (but the last) that end two lines or more short, or {}."""
+        more = dict(grow)
+        for page in pages[:-1]:
+            gap = self.grid.lines - max((m.rect.bottom for m in page.modules), default=page.top)
+            pictured = [m.story for m in page.modules for b in m.blocks if b.kind == "picture"]
+            if gap >= 2 and pictured:
+                more[pictured[-1]] = more.get(pictured[-1], 0) + gap
+        return more if more != grow else {}
+
+    def _spread(self, page: PlacedPage) -> None:
+        """The white at a page's foot, line by line, into the gaps between its stories (a rule in the
+        middle of each)."""
+        g = self.grid
+        starts = [i for i, m in enumerate(page.modules) if i and page.modules[i - 1].story != m.story]
+        gap = min(g.lines - max((m.rect.bottom for m in page.modules), default=g.lines), MAX_SPREAD * len(starts))
+        if gap <= 0 or not starts:
+            return
+        extra = [gap // len(starts) + (1 if k < gap % len(starts) else 0) for k in range(len(starts))]
+        moved: list[Module] = []
+        shift = 0
+        for i, m in enumerate(page.modules):
+            if i in starts:
+                shift += extra[starts.index(i)]
+            moved.append(shift_module(m, shift, g))
+        rules = []
+        for i in starts:
+            above, below = moved[i - 1].rect.bottom, moved[i].rect.line
+            rules.append(rule(Rect(0, above, 1, below - above), Box(0, g.y(above) + (below - above) * g.leading / 2,
+                                                                   g.width, 0)))
+        page.modules, page.rules = moved, rules
+
+    def _flow(self, shrink: int, grow: dict[str, int]) -> tuple[list[PlacedPage], int]:
+        """Pages with pictures `shrink` steps smaller and `grow` lines taller by story; and how many lines
+        the distribution block lacks on the page where the text ends (0 when it fits there)."""
         g, st = self.grid, self.st
         pages: list[PlacedPage] = [self._page(1)]
         y = pages[0].top
@@ -81,7 +136,7 @@ class FlowBuilder:
         for sid, prep in self.prepared.items():
             story, body = prep.story, prep.body
             head, head_lines = self.m.head(story, 1, st.headline_lead if first else st.headline_size, "center")
-            band = self._band(prep, shrink)
+            band = self._band(prep, shrink, grow.get(sid, 0))
             gap = 0 if y == pages[-1].top else st.module_gap
             start_need = head_lines + min(body.lines, st.keep_lines)
             if y + gap + start_need > g.lines:
@@ -127,8 +182,7 @@ class FlowBuilder:
                 y += pending.height
             pages[-1].modules.append(Module(sid, Rect(0, top, 1, y - top), tuple(blocks), 0, head.size))
             first = False
-        alone = self._distribution(pages, y)
-        return pages, alone
+        return pages, self._distribution(pages, y)
 
     def _page_break(self, body, a: int, room: int) -> int:
         """The last unit index ``b`` (a break before unit b) such that units a..b-1 fit in `room` lines,
@@ -166,16 +220,17 @@ class FlowBuilder:
                                        box_of(Rect(0, 0, 1, self.st.masthead_lines), self.grid))]
                           if number == 1 and self.st.masthead_lines else [])
 
-    def _distribution(self, pages: list[PlacedPage], y: int) -> bool:
-        """Put the 报送/抄送 block at the foot of the last page; True when it had to take a page alone."""
+    def _distribution(self, pages: list[PlacedPage], y: int) -> int:
+        """Put the 报送/抄送 block at the foot of the last page; the lines it lacked on the page where the
+        text ends when it had to take a page of its own (else 0)."""
         d = self.issue.distribution
         rows = (1 if d.send_to else 0) + (1 if d.copy_to else 0) + 1
         need = rows + 1
         g = self.grid
-        alone = False
+        over = 0
         if y + need > g.lines:
+            over = y + need - g.lines
             pages.append(self._page(len(pages) + 1))
-            alone = True
         rect = Rect(0, g.lines - rows, 1, rows)
         pages[-1].fixed.append(Block("distribution", rect, box_of(rect, g)))
-        return alone
+        return over

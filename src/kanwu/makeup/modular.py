@@ -131,7 +131,7 @@ class Shapes:
     def configs(self, piece: Piece, cols: int) -> list[Config]:
         """The cheapest configuration of `piece` at `cols` columns for each height and top kind."""
         key = (piece.story.id, piece.part, piece.body.heights[-1], piece.lead, piece.rank == 0, cols,
-               len(piece.body.units))
+               len(piece.body.units), tuple(s.columns for s in piece.slots))
         if key not in self._cache:
             self._cache[key] = self._configs(piece, cols) if cols in piece.spans else []
         return self._cache[key]
@@ -147,8 +147,8 @@ class Shapes:
                 for above in (False, True) if band.full and piece.part != 2 else (False,):
                     tops = (0,) * cols if above else band.tops
                     got = fit(piece.body, 0, end, tops)
-                    if got is None:
-                        continue
+                    if got is None or any(0 < t and got.height - t < self.settings.keep_lines for t in tops):
+                        continue  # a picture at the foot of a column, with no text below it
                     lines = head_lines + got.height + (band.height if above else 0)
                     depth = got.height - (band.height if not above and band.full else 0)
                     shape = max(0, 7 - depth) ** 2 * 1.5 if cols > 1 else 0.0

@@ -18,7 +18,7 @@ from ..errors import Finding
 from ..model import Story
 from .grid import Grid, MakeupSettings
 from .measure import ORPHAN, BodyBlock, Measurer, StoryBody, body_of
-from .modular import Node, PageSolver, Piece, Shapes
+from .modular import Leaf, Node, PageSolver, Piece, Shapes, Side, Stack
 from .pictures import Slot
 
 MIN_REST = 3
@@ -68,6 +68,7 @@ class ModularBuilder:
         self.prepared, self.shapes, self.m, self.grid, self.st = prepared, shapes, measurer, grid, settings
         self.findings: list[Finding] = []
 
+
     # ---------------------------------------------------------------- pages
     def top(self, index: int) -> int:
         """First line of the stories' area on page `index` (0-based)."""
@@ -80,10 +81,45 @@ class ModularBuilder:
         order = list(self.prepared)
         count = max(self._page_count(order), max((p.page or 0 for p in self.prepared.values()), default=0))
         for _ in range(4):
-            pages = self._run([("", ids) for ids in self._groups(order, count)])
+            groups = self._groups(order, count)
+            pages = self._balance(groups, self._run([("", list(ids)) for ids in groups]))
             if not any(p.overset for p in pages):
                 return pages
             count += max(1, self.st.page_multiple)
+        return pages
+
+    def _balance(self, groups: list[list[str]], pages: list[PageResult], rounds: int = 8) -> list[PageResult]:
+        """Move stories between neighbouring pages while that raises the emptiest page's fill (the shares
+        were made from estimates; the solved pages tell the truth). Stories the editors put on a page
+        stay there."""
+        def worst(result: list[PageResult]) -> tuple[float, float]:
+            fills = [self._fill(p.layout, i) if p.layout is not None else 0.0 for i, p in enumerate(result)]
+            return (-1.0 if any(p.overset for p in result) else min(fills)), sum(fills)
+
+        best = worst(pages)
+        for _ in range(rounds):
+            if best[0] >= self.st.min_fill:
+                break
+            fills = [self._fill(p.layout, i) if p.layout is not None else 0.0 for i, p in enumerate(pages)]
+            low = fills.index(min(fills))
+            moves = []
+            if low + 1 < len(groups):  # take the next page's first story
+                moves.append((low + 1, 0, low, len(groups[low])))
+            if low > 0:  # or give the previous page's last story
+                moves.append((low - 1, len(groups[low - 1]) - 1, low, 0))
+            improved = False
+            for src, at, dst, to in moves:
+                if not groups[src] or self.prepared[groups[src][at]].page:
+                    continue
+                trial = [list(g) for g in groups]
+                trial[dst].insert(to, trial[src].pop(at))
+                result = self._run([("", list(ids)) for ids in trial])
+                score = worst(result)
+                if score > best:
+                    groups, pages, best, improved = trial, result, score, True
+                    break
+            if not improved:
+                break
         return pages
 
     def _groups(self, order: list[str], count: int) -> list[list[str]]:
@@ -164,14 +200,46 @@ class ModularBuilder:
             pieces += [replace(p, rank=len(pieces) + k)
                        for k, p in enumerate(carry.get(index, []))]
             page = PageResult(index + 1, title, pieces, self.top(index))
-            solved = self._solve(pieces, index)
-            if solved is None:
-                solved = self._jump(page, planned, carry)
+            solved = self._solve(pieces, index) or self._jump(page, planned, carry)
+            if solved is None and self._relax(page):
+                solved = self._solve(page.pieces, index) or self._jump(page, planned, carry)
             if solved is None:
                 solved = self._overset(page)
             page.layout = solved[0] if solved else None
             pages.append(page)
         return pages
+
+    def _fill(self, layout: Node, index: int) -> float:
+        """The share of a page's area its stories' shapes take (white inside them not counted)."""
+        def cells(node: Node) -> int:
+            if isinstance(node, Leaf):
+                return node.config.lines * node.config.cols
+            if isinstance(node, Stack):
+                return cells(node.top) + cells(node.bottom)
+            if isinstance(node, Side):
+                return cells(node.left) + cells(node.right)
+            return 0
+
+        return cells(layout) / self._capacity(index)
+
+    def _relax(self, page: PageResult) -> bool:
+        """The pictures' ``place.columns`` hints of the page's stories dropped (they make the page
+        impossible: each picture as wide as the editors asked is too tall for it); True if there were any."""
+        relaxed = False
+        for k, p in enumerate(page.pieces):
+            if not any(s.columns for s in p.slots):
+                continue
+            slots = tuple(replace(s, columns=None) for s in p.slots)
+            page.pieces[k] = replace(p, slots=slots)
+            self.prepared[p.story.id] = replace(self.prepared[p.story.id], slots=slots)
+            relaxed = True
+            for s in p.slots:
+                if s.columns:
+                    self.findings.append(Finding(
+                        "warning", "place-ignored", f"图片 place.columns: {s.columns} 未能照办：这样排图片太大，第{page.number}版"
+                        f"排不下，已按版面可容的大小排 / the picture's width could not be kept: the page cannot hold it",
+                        s.image.pos, story=p.story.id, page=page.number))
+        return relaxed
 
     def _legal_cuts(self, body: StoryBody) -> list[int]:
         """Unit indices where a story may be cut for a jump: a good break, enough lines on both sides."""
@@ -242,6 +310,8 @@ class ModularBuilder:
             prep = self.prepared[p.story.id]
             rest_lines = p.body.height(cut, len(p.body.units))
             target = self._target(index, rest_lines, planned, carry)
+            if target is None:
+                continue
             first, rest = self._split(prep, p.body, cut, page.number, target + 1)
             page.pieces[k] = replace(p, body=first, part=1)
             carry.setdefault(target, []).append(replace(p, body=rest, slots=(), part=2, lead=False))
@@ -254,14 +324,15 @@ class ModularBuilder:
         return None
 
     def _target(self, index: int, lines: int, planned: list[tuple[str, list[str]]],
-                carry: dict[int, list[Piece]]) -> int:
-        """The first later page with room for `lines` more body lines (else the next page)."""
+                carry: dict[int, list[Piece]]) -> int | None:
+        """The first later page with room for `lines` more body lines, or None: then the story does not
+        jump (a 下转 to a page with no room for the rest would point at nothing)."""
         for q in range(index + 1, len(planned)):
             used = sum(self._cells(s) for s in planned[q][1]) + sum(
                 p.body.lines + 2 * self.grid.columns for p in carry.get(q, []))
             if self._capacity(q) - used >= lines + 3 * self.grid.columns:
                 return q
-        return index + 1
+        return None
 
     def _overset(self, page: PageResult) -> tuple[Node, float] | None:
         """Cut the page's last stories where the page ends; what is cut off is overset."""

@@ -99,13 +99,13 @@ class Pictures:
 
     def __init__(self, measurer: Measurer, grid: Grid, settings: MakeupSettings) -> None:
         self.m, self.grid, self.settings = measurer, grid, settings
-        self._cache: dict[tuple[str, int], tuple[Band, ...]] = {}
+        self._cache: dict[tuple, tuple[Band, ...]] = {}
 
     def bands(self, story: str, slots: tuple[Slot, ...], cols: int) -> tuple[Band, ...]:
         """Every arrangement of `slots` in a module `cols` wide (the empty band when there are none)."""
         if not slots:
             return (Band((), (0,) * cols, 0, False, 0.0),)
-        key = (story, cols)
+        key = (story, cols, tuple(s.columns for s in slots))
         if key not in self._cache:
             self._cache[key] = self._bands(story, slots, cols)
         return self._cache[key]

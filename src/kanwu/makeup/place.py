@@ -10,6 +10,8 @@ The flow builder (`flow.py`) uses `text_pieces` and `picture_block` too.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .grid import Grid
 from .measure import StoryBody
 from .modular import Config, Empty, Leaf, Node, Piece, Side, Stack
@@ -17,8 +19,9 @@ from .pictures import Placed
 from .plan import Block, Box, Head, Module, Picture, Rect, TextPiece, box_of
 
 
-MAX_SPREAD = 3
-"""Grid lines of white a gap between two stacked stories may take on top of `MakeupSettings.module_gap`."""
+MAX_SPREAD = 2
+"""Grid lines of white a gap between two stacked stories may take on top of `MakeupSettings.module_gap`:
+more would read as a hole in the page, not as air between stories."""
 
 
 def text_pieces(body: StoryBody, a: int, b: int) -> tuple[TextPiece, ...]:
@@ -53,6 +56,25 @@ def head_block(story: str, head: Head, rect: Rect, grid: Grid) -> Block:
 def rule(rect: Rect, box: Box) -> Block:
     """A hairline: horizontal when ``box.h`` is 0, vertical when ``box.w`` is 0."""
     return Block("rule", rect, box)
+
+
+def shift_block(block: Block, lines: int, grid: Grid) -> Block:
+    """The block moved `lines` grid lines down."""
+    if not lines:
+        return block
+    dy = lines * grid.leading
+    pic = block.picture
+    if pic is not None:
+        pic = replace(pic, frame=replace(pic.frame, y=pic.frame.y + dy))
+    return replace(block, rect=block.rect.moved(0, lines), box=replace(block.box, y=block.box.y + dy), picture=pic)
+
+
+def shift_module(module: Module, lines: int, grid: Grid) -> Module:
+    """The module and its blocks moved `lines` grid lines down."""
+    if not lines:
+        return module
+    return replace(module, rect=module.rect.moved(0, lines),
+                   blocks=tuple(shift_block(b, lines, grid) for b in module.blocks))
 
 
 def module_of(piece: Piece, cfg: Config, col: int, line: int, lines: int, grid: Grid,
