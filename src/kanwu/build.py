@@ -24,7 +24,7 @@ from .model import Issue
 from .output import OutputSet, ensure_dir, remove_stale
 from .preflight import Report, assess, order
 from .proof import ProofInfo
-from .rounds import compare, read_snapshot, snapshot, story_pages
+from .rounds import compare, read_snapshot, same_issue, snapshot, story_pages
 from .previews import Previews, render_previews
 from .text.prepare import prepare
 from .wpext import virtualise
@@ -80,6 +80,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     clock = _Clock()
     issue, spec, findings = load_stage(issue_file, layout)
     earlier = read_snapshot(since) if since else None
+    findings += same_issue(earlier, issue, str(since)) if earlier is not None else []
     clock("load")
     setter, html, profile, cache, early = layout_stage(issue, spec)
     clock("layout")

@@ -25,7 +25,7 @@ from typing import Iterable
 from markupsafe import escape
 
 from .errors import Finding, KanwuError
-from .images import ImageInfo, effective_ppi
+from .images import ImageInfo, effective_ppi, read_picture
 from .layout.html import PhotoBox
 from .layout.spec import Layout
 from .output import write_atomic
@@ -97,7 +97,7 @@ def max_ppi(layout: Layout) -> float:
 def convert(src: Path, info: ImageInfo, profile: OutputProfile, size: tuple[int, int] | None,
             folder: Path) -> Path:
     """A CMYK JPEG copy of `src` in `profile`, resized to `size` pixels when given; cached."""
-    data = src.read_bytes()
+    data = read_picture(src)
     prof_bytes = profile.data
     key = hashlib.sha256(CACHE_VERSION + hashlib.sha256(data).digest() + hashlib.sha256(prof_bytes).digest()
                          + repr(size).encode()).hexdigest()[:32]

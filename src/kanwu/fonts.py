@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Mapping
 
 from .errors import KanwuError
+from .files import problem
 from .layout.spec import FontRole, Layout
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
+MAX_FONT_BYTES = 256_000_000
+"""Font files over this are refused (the largest CJK collections, all weights in one file, are ~130 MB)."""
 BUILTIN_FONTS = Path(__file__).resolve().parents[2] / "fonts"
 # fontconfig weights: regular 80, medium 100, semibold 180, bold 200
 _FC_WEIGHT = {100: 0, 200: 40, 300: 50, 400: 80, 500: 100, 600: 180, 700: 200, 800: 205, 900: 210}
@@ -69,6 +72,9 @@ def _scan_dir(folder: str) -> tuple[tuple[str, int, tuple[str, ...], int], ...]:
     out = []
     for f in sorted(Path(folder).iterdir()):
         if f.suffix.lower() in FONT_SUFFIXES:
+            why = problem(f, MAX_FONT_BYTES)  # fc-scan would block on a FIFO, read a device forever
+            if why:
+                raise KanwuError(f"{f}: error: 字体文件无法使用 / unusable font file: {why}")
             for file, index, family, weight in _run_fc(
                     ["fc-scan", "--format", "%{file}\t%{index}\t%{family}\t%{weight}\n", str(f)]):
                 out.append((file, int(index), tuple(x.strip() for x in family.split(",")), int(float(weight))))
