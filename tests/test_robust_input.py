@@ -160,6 +160,31 @@ def test_a_long_number_like_hint_stays_text_and_loads_fast(write_issue):
     assert time.perf_counter() - t < 2 and isinstance(place["x"], str)
 
 
+def test_a_refused_value_is_not_reported_missing_too(write_issue):
+    msg = one(write_issue(MINIMAL.replace("layout: bulletin-a4", "layout: " + "x" * 300)))
+    assert "`layout` is too long" in msg
+
+
+@pytest.mark.parametrize("old, new", [
+    ("layout: bulletin-a4", "layout: bulletin-a4\n? " + "k" * 100_000 + "\n: 1"),
+    ("  number: 1", "  number: " + "x" * 100_000),
+])
+def test_messages_quote_a_huge_value_shortened(write_issue, old, new):
+    msg = one(write_issue(MINIMAL.replace(old, new)))
+    assert len(msg) < 600, len(msg)
+
+
+def test_a_key_that_is_an_alias_bomb_is_refused_fast(write_issue):
+    # a list of ten million items, through aliases, used as a key: naming it in a message took minutes
+    bomb = "x0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"x{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 8))
+    text = MINIMAL.replace("layout: bulletin-a4", "layout: bulletin-a4\n" + bomb + "? *a7\n: 1")
+    t = time.perf_counter()
+    msgs = problems(write_issue(text))
+    assert time.perf_counter() - t < 2
+    assert any("a key must be" in m for m in msgs), msgs[:3]
+
+
 # --- files that are not regular files ----------------------------------------------------------
 
 GUARD = """
@@ -307,3 +332,22 @@ def test_a_proof_round_out_of_range_on_the_command_line_is_refused(tmp_path, cap
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "--round" in err and "1–99" in err, err
+
+
+def test_a_file_name_that_is_not_utf8_is_an_input_error(tmp_path):
+    # a zip made on a Chinese Windows and unpacked on Linux keeps GBK file names
+    gbk = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/" + "期刊".encode("gbk") + b".yaml"))
+    gbk.write_text(MINIMAL, encoding="utf-8")
+    msg = one(gbk)
+    assert "UTF-8" in msg and "rename" in msg and "重命名" in msg, msg
+
+
+def test_an_output_folder_whose_name_is_not_utf8_is_refused_before_building(write_issue, tmp_path):
+    from kanwu.build import build
+
+    out = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/" + "输出".encode("gbk")))
+    t = time.perf_counter()
+    with pytest.raises(KanwuError) as info:
+        build(write_issue(), out_dir=out, png=False)
+    assert info.value.exit_code == 2 and "UTF-8" in str(info.value) and "rename" in str(info.value)
+    assert time.perf_counter() - t < 1 and not out.exists()

@@ -137,13 +137,17 @@ def _mangle(snap: dict, how: str) -> object:
         story["fields"]["headline"] = 12
     elif how == "number-string":
         snap["number"] = "1"
+    elif how == "too-many-stories":  # the proof would list them all as removed
+        snap["stories"].update({f"s{i}": {"fields": {}, "paragraphs": []} for i in range(10_000)})
+    elif how == "too-many-paragraphs":
+        story["paragraphs"] = [["k", "t"]] * 60_000
     return snap
 
 
 @pytest.mark.parametrize("how", ["list", "stories-string", "story-list", "fields-list", "paragraphs-not-lists",
                                  "paragraph-three-items", "paragraph-key-number", "files-list", "file-text-number",
                                  "round-string", "round-huge", "built-long", "story-id-surrogate",
-                                 "headline-number", "number-string"])
+                                 "headline-number", "number-string", "too-many-stories", "too-many-paragraphs"])
 def test_a_snapshot_of_the_wrong_shape_is_refused(tmp_path, issue_path, how):
     snap = _mangle(good_snapshot(issue_path), how)
     path = tmp_path / "odd.proof.pdf"

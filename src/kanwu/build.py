@@ -15,6 +15,7 @@ from typing import Any
 
 from .colour import output_profile, prepare_images, with_profile
 from .errors import Finding, KanwuError
+from .files import utf8_name
 from .fonts import font_dirs, resolve_fonts
 from .images import inspect_issue
 from .layout.html import Typesetter, date_cn, render_html
@@ -78,6 +79,8 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     ``package`` a ``<stem>.press.zip`` for the printer.
     """
     clock = _Clock()
+    if write:  # its name goes into the report: refuse it before the work, not after
+        utf8_name(Path(out_dir or "out"), str(out_dir or "out"))
     issue, spec, findings = load_stage(issue_file, layout)
     earlier = read_snapshot(since) if since else None
     findings += same_issue(earlier, issue, str(since)) if earlier is not None else []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -20,6 +21,8 @@ NOT_FOUND = "找不到文件 / file not found"
 FOLDER = "这是文件夹，不是文件 / this is a folder, not a file"
 NOT_REGULAR = "不是普通文件（命名管道/设备）/ not a regular file (a FIFO or device)"
 # opening a FIFO for reading blocks until a writer appears; with O_NONBLOCK it returns at once
+SURROGATE = re.compile("[\ud800-\udfff]")
+"""A UTF-16 surrogate: never a character on its own (a bad escape, or a name that is not UTF-8)."""
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
@@ -30,6 +33,23 @@ class Unreadable(KanwuError):
     def __init__(self, shown: str, why: str) -> None:
         super().__init__(f"{shown}: error: {why}")
         self.why = why
+
+
+def utf8_name(path: Path, shown: str) -> None:
+    """Refuse a path whose name (or a folder above it) is not UTF-8, before anything is read or written.
+
+    Linux hands such names to Python as lone surrogates (U+DC80–U+DCFF), which
+    no report, PDF or proof can hold: a zip made on a Chinese Windows and
+    unpacked on Linux keeps its GBK file names.
+    """
+    try:
+        names = (str(path), str(Path(path).resolve()))
+    except (OSError, RuntimeError):
+        names = (str(path),)
+    if any(SURROGATE.search(n) for n in names):
+        safe = shown.encode("utf-8", "backslashreplace").decode("utf-8")
+        raise KanwuError(f"{safe}: error: 文件名或文件夹名不是 UTF-8 编码（可能是从 GBK 压缩包解出的），请重命名 / "
+                         "the file or folder name is not valid UTF-8 (unpacked from a GBK zip?): rename it")
 
 
 def too_large_message(limit: int) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from .errors import Collector, KanwuError, Pos
-from .files import read_bytes
+from .files import SURROGATE, read_bytes, utf8_name
 from .model import Distribution, Image, Issue, Page, Publication, Story, Text
 from .schema import ISSUE, Node, Reader
 
@@ -107,7 +107,6 @@ def compose_yaml(source: str, shown: str) -> yaml.Node | None:
         raise KanwuError(f"{shown}: error: 嵌套层数太多 / the document is nested too deeply") from None
 
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ESCAPE = re.compile(r"\\(?:u|U0000)([dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
@@ -129,7 +128,7 @@ def check_surrogates(root: yaml.Node, source: str, shown: str) -> None:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.ScalarNode):
-            if isinstance(node.value, str) and _SURROGATE.search(node.value):
+            if isinstance(node.value, str) and SURROGATE.search(node.value):
                 try:
                     node.value = node.value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
                 except UnicodeDecodeError:
@@ -158,7 +157,7 @@ def _lone_escape(node: yaml.ScalarNode, source: str, shown: str) -> tuple[Pos, s
         at = escapes[i].start()
         line = source.count("\n", 0, at) + 1
         return Pos(shown, line, at - source.rfind("\n", 0, at)), escapes[i].group(0)
-    lone = _SURROGATE.search(node.value)
+    lone = SURROGATE.search(node.value)
     typed = f"\\u{ord(lone.group(0)):04x}" if lone else "?"
     return Pos(shown, node.start_mark.line + 1, node.start_mark.column + 1), typed
 
@@ -190,6 +189,7 @@ def load_issue(path: str | Path, layout: str | None = None) -> Issue:
     """Read, validate and model one issue file; raise `KanwuError` listing all problems."""
     shown = str(path)
     path = Path(path)
+    utf8_name(path, shown)
     source = read_source(path, shown)
     root = compose_yaml(source, shown)
     out = Collector()
@@ -210,7 +210,7 @@ def load_issue(path: str | Path, layout: str | None = None) -> Issue:
         _check_layout(layout, Pos("--layout"), reader.root, out)
     elif "layout" in doc:
         _check_layout(doc["layout"].value.value.strip(), doc["layout"].pos, reader.root, out)
-    else:
+    elif not _gives(root, "layout"):  # a value given but refused (too long, a list) is reported already
         out.error("missing-key", "缺少 “layout”：请写 layout: 版式名，或在命令行用 --layout / missing `layout`: "
                   "name a layout in the file or give --layout", Pos(shown, 1, 1))
     # top to bottom as the editor reads: the issue file first, then body files
@@ -218,6 +218,12 @@ def load_issue(path: str | Path, layout: str | None = None) -> Issue:
     out.fail_if_errors()
     assert issue is not None
     return dataclasses.replace(issue, warnings=tuple(out.findings))
+
+
+def _gives(root: yaml.Node, key: str) -> bool:
+    """Whether the mapping `root` gives `key` a value that is not null."""
+    return any(isinstance(k, yaml.ScalarNode) and k.value == key and not v.tag.endswith(":null")
+               for k, v in root.value)
 
 
 def _check_layout(name: str, pos: Pos, root: Path, out: Collector) -> None:

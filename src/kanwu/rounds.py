@@ -28,7 +28,9 @@ from typing import Any
 
 from .errors import Finding, KanwuError, Pos
 from .files import read_bytes
+from .load import MAX_ISSUE_CHARS, read_source
 from .model import Block, Issue, Story
+from .schema import MAX_VALUES
 
 SNAPSHOT_NAME = "kanwu-snapshot.json"
 SNAPSHOT_VERSION = 1
@@ -80,8 +82,6 @@ def source_files(issue: Issue) -> dict[str, str]:
     root = issue.root.resolve()
     paths = [issue.path] + [Path(s.body.pos.file) for s in issue.stories
                             if s.body is not None and Path(s.body.pos.file).name != issue.path.name]
-    from .load import read_source
-
     out: dict[str, str] = {}
     for p in paths:
         try:
@@ -177,6 +177,11 @@ def _embedded(data: bytes, shown: str) -> bytes | None:
 
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+MAX_STORIES = MAX_VALUES // 3
+"""An issue cannot have more stories (each takes an id, a headline and its mapping): nor can its snapshot,
+whose removed stories and files the proof lists."""
+MAX_PARAGRAPHS = MAX_ISSUE_CHARS // 2
+"""Nor more paragraphs (each is a character and a line break at least)."""
 _TEXT_FIELDS = ("headline", "column", "kicker", "subheadline", "byline", "lead")
 
 
@@ -203,7 +208,8 @@ def _valid_story(story: Any) -> bool:
     fields, paragraphs = story.get("fields", {}), story.get("paragraphs", [])
     if not (_is(fields, dict) and _shallow(fields) and _is(paragraphs, list)):
         return False
-    if not all(_is(p, list) and len(p) == 2 and _is(p[0], str, 64) and _is(p[1], str, 200) for p in paragraphs):
+    if len(paragraphs) > MAX_PARAGRAPHS or not all(
+            _is(p, list) and len(p) == 2 and _is(p[0], str, 64) and _is(p[1], str, 200) for p in paragraphs):
         return False
     return (all(_is(fields[k], str, 100_000) for k in _TEXT_FIELDS if k in fields)
             and _is(fields.get("images", []), list) and all(_is(i, list) for i in fields.get("images", []))
@@ -218,8 +224,11 @@ def _valid_snapshot(snap: Any) -> bool:
     return (all(_is(snap.get(k, ""), str, 500) for k in ("issue", "date", "built", "publication"))
             and _is(snap.get("number", 1), int) and 0 <= snap.get("number", 1) <= 99_999
             and _is(snap.get("round", 1), int) and 1 <= snap.get("round", 1) <= 99
-            and _is(files, dict) and all(_is(k, str, 500) and _is(v, str) for k, v in files.items())
-            and _is(stories, dict) and all(_ID.match(k) and _valid_story(v) for k, v in stories.items()))
+            and _is(files, dict) and len(files) <= MAX_STORIES + 1
+            and all(_is(k, str, 500) and _is(v, str) for k, v in files.items())
+            and _is(stories, dict) and len(stories) <= MAX_STORIES
+            and sum(len(v.get("paragraphs", [])) if _is(v, dict) else 0 for v in stories.values()) <= MAX_PARAGRAPHS
+            and all(_ID.match(k) and _valid_story(v) for k, v in stories.items()))
 
 
 def same_issue(old: dict[str, Any], issue: Issue, since: str) -> list[Finding]:

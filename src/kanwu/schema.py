@@ -147,9 +147,9 @@ def _bounded_int(s: str, bounds: tuple[int, int]) -> int | None:
     return value if bounds[0] <= value <= bounds[1] else None
 
 
-def _shown_int(s: str) -> str:
-    """A number as typed, shortened when it is absurdly long."""
-    return s if len(s) <= 20 else f"{s[:12]}…（{len(s):,} 位 / digits）"
+def _short(s: str, most: int = 40) -> str:
+    """A value as typed, for a message: shortened when it is long (a message is one line)."""
+    return s if len(s) <= most else f"{s[:most - 10]}…（共 {len(s):,} 字 / {len(s):,} characters）"
 
 
 class Reader:
@@ -211,6 +211,7 @@ class Reader:
             return
         cn, _, en = KIND_WORDS[spec.kind].partition(" / ")
         en = en or cn
+        got = _short(got)
         given = f"，而不是 “{got}”" if got else ""
         self.out.error("wrong-type", f"{where} 应为{cn}{given} / `{where}` must be {en}"
                        f"{f', not “{got}”' if got else ''}", self.pos(raw))
@@ -284,16 +285,20 @@ class Reader:
         result: dict[str, Node] = {}
         seen: set[str] = set()
         for knode, vnode in raw.value:
+            if not isinstance(knode, yaml.ScalarNode):  # never str() it: through aliases it may be huge
+                self.out.error("wrong-type", "键必须是文字，不能是列表或映射 / a key must be plain text, not a list "
+                               "or a mapping", self.pos(knode))
+                continue
             key = str(knode.value)
-            path = f"{where}.{key}" if where else key
+            path = f"{where}.{_short(key)}" if where else _short(key)
             if key in seen:
-                self.out.error("duplicate-key", f"键 “{key}” 重复 / duplicate key `{path}`", self.pos(knode))
+                self.out.error("duplicate-key", f"键 “{_short(key)}” 重复 / duplicate key `{path}`", self.pos(knode))
                 continue
             if key not in spec.fields:
                 near = difflib.get_close_matches(key, list(spec.fields), 1, 0.6)
                 hint = f"，是不是 “{near[0]}”？/ did you mean `{near[0]}`?" if near else \
                     f" / expected one of: {', '.join(spec.fields)}"
-                self.out.error("unknown-key", f"不认识的键 “{key}”{hint}", self.pos(knode))
+                self.out.error("unknown-key", f"不认识的键 “{_short(key)}”{hint}", self.pos(knode))
                 continue
             seen.add(key)
             checked = self._check(vnode, spec.fields[key], path)
@@ -313,16 +318,16 @@ class Reader:
                 v = vnode.value.strip() if isinstance(vnode, yaml.ScalarNode) else ""
                 wrong = "wrong-type" if not _INT.match(v) else "" if _bounded_int(v, COLUMNS) else "out-of-range"
                 if wrong:
-                    rng = f"：{_shown_int(v)} 超出范围 {COLUMNS[0]}–{COLUMNS[1]}" if wrong == "out-of-range" else ""
-                    rng_en = f": {_shown_int(v)} is out of range {COLUMNS[0]}–{COLUMNS[1]}" if rng else ""
+                    rng = f"：{_short(v)} 超出范围 {COLUMNS[0]}–{COLUMNS[1]}" if wrong == "out-of-range" else ""
+                    rng_en = f": {_short(v)} is out of range {COLUMNS[0]}–{COLUMNS[1]}" if rng else ""
                     self.out.error(wrong, f"{where}.columns 应为栏数（1、2、3……）{rng} / `{where}.columns` must be "
                                    f"a number of columns (1, 2, 3...){rng_en}", self.pos(vnode))
         return {}
 
     def _out_of_range(self, s: str, bounds: tuple[int, int], where: str, pos: Pos) -> None:
         lo, hi = bounds
-        self.out.error("out-of-range", f"{where} 超出范围：{_shown_int(s)}，应在 {lo}–{hi} 之间 / `{where}` is out of "
-                       f"range: {_shown_int(s)}; it must be {lo}–{hi}", pos)
+        self.out.error("out-of-range", f"{where} 超出范围：{_short(s)}，应在 {lo}–{hi} 之间 / `{where}` is out of "
+                       f"range: {_short(s)}; it must be {lo}–{hi}", pos)
 
     def text(self, raw: yaml.ScalarNode) -> Text:
         """A scalar as `Text`, mapping each value line to its source line."""
