@@ -351,3 +351,16 @@ def test_an_output_folder_whose_name_is_not_utf8_is_refused_before_building(writ
         build(write_issue(), out_dir=out, png=False)
     assert info.value.exit_code == 2 and "UTF-8" in str(info.value) and "rename" in str(info.value)
     assert time.perf_counter() - t < 1 and not out.exists()
+
+
+def test_a_fonts_folder_with_too_many_files_is_refused(tmp_path):
+    from kanwu.fonts import MAX_FONT_FILES, resolve_fonts
+    from kanwu.layout.spec import load_layout
+
+    (tmp_path / "fonts").mkdir()
+    for i in range(MAX_FONT_FILES + 1):  # each would cost a fc-scan process: ten thousand took a minute
+        (tmp_path / "fonts" / f"f{i}.ttf").write_bytes(b"x")
+    t = time.perf_counter()
+    with pytest.raises(KanwuError, match="too many font files"):
+        resolve_fonts(load_layout("bulletin-a4", tmp_path), tmp_path)
+    assert time.perf_counter() - t < 1
