@@ -55,6 +55,14 @@ def with_story(extra: str) -> str:
     ("kanwu: 1\npublication:\n  name: '简报\n\nissue: {}\n", "", ["引号没有闭合", "3:9 is not closed"]),
     ("kanwu: 1\npages: [1, 2\n", ":3:1:", ["[ 没有闭合", "`[` is not closed"]),
     ("kanwu: 1\n  publication: x\n", ":2:14:", ["YAML", "mapping values are not allowed"]),
+    # a value opened with an ASCII quote that goes on after the closing one (a Notepad habit):
+    # said so at the opening quote, not called an indentation error (issue 10, item 8)
+    ('kanwu: 1\nstories:\n  - id: x\n    headline: "楼道茶话会"把大家聚在一起\n    body: y\n', ":4:15:",
+     ["半角引号开头，引号后面还有文字", "中文引号“”", "the value starts with a quote and goes on after it",
+      "quote the whole value or use “ ”"]),
+    ("kanwu: 1\npublication:\n  name: '四平'简报\n", ":3:9:", ["半角引号开头", "goes on after it"]),
+    ('kanwu: 1\nstories:\n  - {id: x, headline: "楼道"茶话会}\n', ":3:23:", ["半角引号开头", "goes on after it"]),
+    ('kanwu: 1\nstories:\n  - "楼道"茶话会\n', ":3:5:", ["半角引号开头", "goes on after it"]),
 ])
 def test_yaml_syntax_errors_say_where_and_what_to_do(write_issue, text, where, words):
     msg = one(write_issue(text))
@@ -62,6 +70,21 @@ def test_yaml_syntax_errors_say_where_and_what_to_do(write_issue, text, where, w
     assert "YAML 语法错误" in msg and "YAML syntax error" in msg
     for w in words:
         assert w in msg, msg
+
+
+@pytest.mark.parametrize("override", [None, "base"])
+def test_an_abstract_layout_is_named_so(write_issue, override):
+    """`layout: base` (abstract: true) is not a missing template but a layout only for extends:."""
+    text = MINIMAL if override else MINIMAL.replace("layout: bulletin-a4", "layout: base")
+    with pytest.raises(KanwuError) as info:
+        load_issue(write_issue(text), override)
+    assert info.value.exit_code == 2
+    (msg,) = [str(f) for f in info.value.findings]
+    where = "--layout: error:" if override else "issue.yaml:7:9: error:"
+    assert where in msg, msg
+    assert "版式 base 只供其他版式继承（abstract），不能直接使用" in msg
+    assert "`base` is an abstract layout, only for extends:" in msg
+    assert "bulletin-a4" in msg and "tabloid-a3" in msg and "template" not in msg
 
 
 def test_empty_and_non_mapping_files(write_issue):
@@ -304,8 +327,9 @@ def test_decompression_bomb_is_refused_fast_with_bounded_memory(write_issue, tmp
     usable, findings = inspect_issue(issue)
     assert time.perf_counter() - t < 5 and not usable
     (f,) = findings
-    assert f.code == "bad-image" and str(f).endswith("bomb.png：图片像素过多，疑似“解压炸弹”，已拒绝 / refused: "
-                                                       "decompression bomb") and ":14:9: error:" in str(f)
+    assert f.code == "bad-image" and str(f).endswith(
+        "bomb.png：图片像素过多（16 亿），超过 1.2 亿像素的上限，疑似“解压炸弹”，已拒绝 / refused: 1,600 megapixels, over "
+        "the limit of 120 megapixels (a decompression bomb?)") and ":14:9: error:" in str(f)
 
 
 def test_huge_but_honest_image_is_refused_by_pixel_count(tmp_path):
@@ -313,6 +337,36 @@ def test_huge_but_honest_image_is_refused_by_pixel_count(tmp_path):
     path.write_bytes(_png(12000, 11000))  # 132 Mpx, below Pillow's bomb error but above kanwu's limit
     msg = inspect(path)
     assert isinstance(msg, str) and ("too many pixels" in msg or "decompression bomb" in msg)
+
+
+def test_a_picture_under_the_120_megapixel_limit_is_accepted(tmp_path):
+    """Pillow's own bomb limit (about 89 megapixels) must not refuse what kanwu's README allows."""
+    import warnings
+
+    from PIL import Image
+
+    path = tmp_path / "scan.png"
+    path.write_bytes(_png(9500, 9500))  # 90 megapixels
+    info = inspect(path)
+    assert not isinstance(info, str), info
+    assert (info.width, info.height) == (9500, 9500)
+    # and later readers (colour conversion, WeasyPrint) are not warned about it either
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Image.open(path).close()
+
+
+@pytest.mark.parametrize("size, words", [
+    ((12000, 11000), ["12000×11000", "1.32 亿", "1.2 亿像素", "132 megapixels", "the limit is 120 megapixels"]),
+    ((16000, 16000), ["2.56 亿", "1.2 亿像素", "256 megapixels", "limit of 120 megapixels"]),
+])
+def test_over_the_limit_the_message_states_it(tmp_path, size, words):
+    path = tmp_path / "big.png"
+    path.write_bytes(_png(*size))
+    msg = inspect(path)
+    assert isinstance(msg, str)
+    for w in words:
+        assert w in msg, msg
 
 
 def test_huge_body_file_is_refused_unread(write_issue, tmp_path):

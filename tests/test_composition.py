@@ -292,6 +292,7 @@ def _budoux_boundaries(text: str) -> set[int]:
 def test_headlines_break_at_phrase_boundaries(built, case: str) -> None:
     b = built[case]
     multi = 0
+    checked: list[str] = []
     with pdfplumber.open(b.pdf) as doc:
         chars = [(pno, c) for pno, page in enumerate(doc.pages, 1) for c in page.chars if c["text"].strip()]
     sizes = Counter(round(c["size"], 1) for _, c in chars)
@@ -318,6 +319,7 @@ def test_headlines_break_at_phrase_boundaries(built, case: str) -> None:
                 lines_here.append(t)
             pos += len(t)
         assert "".join(lines_here) == flat, (story.id, lines_here)
+        checked.append(story.id)
         if len(lines_here) < 2:
             continue
         multi += 1
@@ -327,6 +329,9 @@ def test_headlines_break_at_phrase_boundaries(built, case: str) -> None:
             at = text.index(t, at) + len(t)
             assert at in ok, (case, story.id, t, "the line ends inside a phrase")
     assert sizes  # the PDF has text
+    # every headline was found and checked: a headline not found in the PDF used to be skipped
+    # silently, so the test could pass having checked none
+    assert checked == [s.id for s in b.issue.stories], (case, checked)
     if case != "seed-a3":                # the seed's A3 headlines all fit on one line
         assert multi >= 1
 

@@ -15,7 +15,7 @@ import pytest
 from paths import MINIMAL
 from PIL import Image, ImageDraw
 
-from kanwu.build import build, layout_stage, load_stage, named_roots
+from kanwu.build import build, load_stage, makeup_stage
 from kanwu.errors import KanwuError
 from kanwu.images import inspect
 from kanwu.load import load_issue
@@ -55,15 +55,16 @@ def phone_photo(path: Path, size: tuple[int, int] = (1800, 2400)) -> None:
     upright.rotate(90, expand=True).save(path, exif=exif, quality=85)
 
 
-def typeset(issue_file: Path, layout: str | None = None):
-    """Load, lay out and typeset without writing: (setter, placement)."""
-    from kanwu import typeset as ts
-    from kanwu.wpext import virtualise
-
+def plan_of(issue_file: Path, layout: str | None = None):
+    """Load and make up without rendering: the plan."""
     issue, spec, _ = load_stage(issue_file, layout)
-    setter, html, profile, cache, _ = layout_stage(issue, spec)
-    roots = named_roots(issue, spec, cache, profile.path.parent)
-    return setter, ts.render(virtualise(html, roots), issue.root, roots).placement
+    return makeup_stage(issue, spec).plan
+
+
+def story_box(plan, story: str) -> tuple[int, float, float, float, float]:
+    """(page, x, y, w, h) in pt from the trim's corner of a story's (first) module."""
+    page, box = plan.story_boxes(story)[0]
+    return (page, *plan.on_trim(box))
 
 
 # ------------------------------------------------------------------ pictures
@@ -138,14 +139,12 @@ def test_portrait_photo_gets_a_portrait_frame(tmp_path: Path) -> None:
             body: 正文。
             images: [{src: img/l.jpg}, {src: img/l.jpg}]
         """)
-    issue_, spec, _ = load_stage(issue, None)
-    setter, *_ = layout_stage(issue_, spec)
-    portrait, land1, land2 = setter.photos
-    assert portrait.height / portrait.width >= 1.5 / 1.25 - 0.01
-    assert portrait.width < spec.type_area[0] * 0.6
-    for box in (land1, land2):
-        assert box.height / box.width == pytest.approx(0.6667, abs=0.01)
-    assert land1.width + land2.width == pytest.approx(spec.type_area[0] - spec.grid()[2], abs=1)
+    plan = plan_of(issue)
+    portrait, land1, land2 = (p.picture.frame for p in plan.pictures)
+    assert portrait.h / portrait.w >= 1.5 / 1.25 - 0.01
+    assert portrait.w < plan.grid.width * 0.6
+    for box in (land1, land2):  # a 3:2 picture is cropped by at most the layout's photos.crop (a fifth)
+        assert 0.6667 * 0.8 - 0.01 <= box.h / box.w <= 0.6667 / 0.8 + 0.01
 
 
 # ------------------------------------------------------------------ text
@@ -234,8 +233,8 @@ def test_narrow_stories_stand_side_by_side(tmp_path: Path) -> None:
             place: {{columns: 3}}
             body: 正文。
         """)
-    _, placement = typeset(issue)
-    (top,), (b,), (c,), (d,) = (placement.boxes[f"story-{s}"] for s in ("top", "b", "c", "d"))
+    plan = plan_of(issue)
+    top, b, c, d = (story_box(plan, s) for s in ("top", "b", "c", "d"))
     assert b[0] == c[0] == 1
     assert abs(b[2] - c[2]) < 1, "side by side: the same top"
     assert c[1] >= b[1] + b[3] - 1 and c[1] + c[3] <= top[1] + top[3] + 1, "c right of b, inside the type area"

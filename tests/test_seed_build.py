@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,30 @@ def test_seed_builds_at_trim_size(request, which, size, pages):
         assert float(trim.height) == pytest.approx(size[1] * MM, abs=0.05)
 
 
+MARK = "，。、；：！？“”‘’（）《》【】"
+
+
+@pytest.mark.parametrize("which", ["a3", "a4"])
+def test_copied_text_reads_as_the_source(request, which):
+    """Text copied out of the print PDF (pypdf) is the source, story by story, column by column: every
+    body paragraph comes out whole and in one piece, with no space that squeezing punctuation made
+    (before, pypdf read 边办， 找问题、 寻举措); only the Han–Latin gaps read as spaces."""
+    result = request.getfixturevalue(f"seed_{which}")
+    raw = "".join(page.extract_text() or "" for page in PdfReader(result.written["print"]).pages)
+    # lines joined; an A4 page ends in its folio (— 2 —): a paragraph running on has it in between
+    text = re.sub(r"\n?— \d+ —\n?|\n", "", raw)
+    # the Han–Latin gaps (1/4 em) are the only spaces a paragraph may come out with
+    text = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[0-9A-Za-z%(])|(?<=[0-9A-Za-z%)]) (?=[\u3000-\u9fff\uff00-\uffef])",
+                  "", text)
+    issue, _ = prepare(load_issue(SEED))
+    body = [b.text for st in issue.stories for b in st.blocks if b.kind == "p"]
+    assert len(body) >= 19
+    for para in body:
+        para = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[0-9A-Za-z])|(?<=[0-9A-Za-z]) (?=[\u3000-\u9fff\uff00-\uffef])",
+                      "", para)
+        assert para in text, (para[:30], re.findall(f".[{MARK}] .| [{MARK}].", text)[:5])
+
+
 @pytest.mark.parametrize("which", ["a3", "a4"])
 def test_every_han_character_of_the_seed_is_printed_in_order(request, which):
     result = request.getfixturevalue(f"seed_{which}")
@@ -75,12 +100,21 @@ def test_fonts_embedded_subset_and_no_fallback(request, which):
 
 
 def test_check_does_not_write_and_reports(tmp_path):
-    kanwu = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "kanwu"
-    exe = [str(kanwu)] if kanwu.exists() else ["python", "-m", "kanwu.cli"]
-    res = subprocess.run([*exe, "check", str(SEED)], capture_output=True, text=True, cwd=tmp_path)
+    # the interpreter running the tests (the venv's), never whatever `python` comes first on PATH
+    res = subprocess.run([sys.executable, "-m", "kanwu.cli", "check", str(SEED)], capture_output=True, text=True,
+                         cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "0 个错误" in res.stdout
     assert not (tmp_path / "out").exists()
+
+
+def test_no_test_runs_the_python_first_on_path():
+    """Subprocesses run `sys.executable`: a bare `python` may be another interpreter, without kanwu or
+    with another version of it, and the test would check that instead (issue 10)."""
+    bare = re.compile(r"""[\[(,]\s*["'](python3?|pytest)["']""")
+    found = [f"{path.name}:{n}" for path in Path(__file__).parent.rglob("*.py")
+             for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if bare.search(line)]
+    assert not found, found
 
 
 def test_same_bytes_wherever_the_issue_lives(seed_a3, tmp_path):

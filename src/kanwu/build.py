@@ -1,6 +1,6 @@
 """The orchestrator: one build is this list of stages.
 
-load → text → layout → typeset → preflight → press/proof → output.
+load → text → makeup → pictures → render → typeset → preflight → press/proof → output.
 Nothing here prints; `cli.py` reports what came back.
 """
 from __future__ import annotations
@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .colour import output_profile, prepare_images, with_profile
-from .errors import Finding, KanwuError
+from .colour import OutputProfile, output_profile, prepare_images, profile_css
+from .errors import Finding, KanwuError, Pos
 from .files import utf8_name
-from .fonts import font_dirs, resolve_fonts
-from .images import inspect_issue
-from .layout.html import Typesetter, date_cn, render_html
+from .fonts import ResolvedFont, font_dirs, resolve_fonts
+from .imagecache import ImageCache
+from .images import ImageInfo, inspect_issue
+from .layout.html import date_cn, render_html
 from .layout.spec import Layout, load_layout
 from .load import load_issue
+from .makeup import Plan, make_plan
 from .model import Issue
 from .output import OutputSet, ensure_dir, remove_stale
 from .preflight import Report, assess, order
@@ -28,7 +30,8 @@ from .proof import ProofInfo
 from .rounds import compare, read_snapshot, same_issue, snapshot, story_pages
 from .previews import Previews, render_previews
 from .text.prepare import prepare
-from .wpext import virtualise
+from .text.setter import TextSetter
+from .wpext import Root, locator, undrawable
 
 
 @dataclass
@@ -64,7 +67,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
           write: bool = True, proof_round: int | None = None, keep_html: bool = False,
           since: str | Path | None = None, show_normalized: bool = False, png: bool = True,
           pdfx: str | None = None, marks: bool | None = None, impose: bool = False,
-          package: bool = False) -> BuildResult:
+          package: bool = False, show_grid: bool = False, use_cache: bool = True) -> BuildResult:
     """Build one issue; with ``write=False`` (``kanwu check``) nothing is written.
 
     ``since`` names an earlier proof to compare with (its embedded snapshot);
@@ -76,7 +79,11 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
 
     ``pdfx`` (``x-4``/``x-1a``) and ``marks`` override the layout's ``print:``
     settings; ``impose`` also writes ``<stem>.imposed.pdf`` (printer's sheets),
-    ``package`` a ``<stem>.press.zip`` for the printer.
+    ``package`` a ``<stem>.press.zip`` for the printer; ``show_grid`` draws the baseline grid and every
+    story's module on the proof.
+
+    Converted pictures are kept in the picture cache (`kanwu.imagecache`) when
+    writing and ``use_cache``; a check only reads it.
     """
     clock = _Clock()
     if write:  # its name goes into the report: refuse it before the work, not after
@@ -85,18 +92,22 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     earlier = read_snapshot(since) if since else None
     findings += same_issue(earlier, issue, str(since)) if earlier is not None else []
     clock("load")
-    setter, html, profile, cache, early = layout_stage(issue, spec)
-    clock("layout")
+    made = makeup_stage(issue, spec)
+    clock("makeup")
+    html, profile, copies, picture_findings = render_stage(issue, spec, made, ImageCache.open(write, use_cache))
+    clock("render")
     from . import typeset
 
-    roots = named_roots(issue, spec, cache, profile.path.parent)
-    rendered = typeset.render(virtualise(html, roots), issue.root, roots)
+    roots = named_roots(issue, spec, copies, profile.root)
+    rendered = typeset.render(html, issue.root, roots, spec)
     clock("typeset")
-    report = assess(issue, spec, rendered.placement, setter.photos, setter.images,
-                    findings + early + setter.findings + rendered.findings)
+    report = assess(issue, spec, made.plan, made.images,
+                    findings + made.findings + made.setter.findings + picture_findings + rendered.findings
+                    + check_pages(made.plan, len(rendered.page_sizes), spec))
+    report.pages = len(rendered.page_sizes)
     info = ProofInfo(f"{issue.publication.name.value} 第{issue.number}期", date_cn(issue.date),
-                     proof_round or issue.proof_round, setter.fonts["sans"].family)
-    snap = snapshot(issue, story_pages(issue), info.round, info.built)
+                     proof_round or issue.proof_round, made.fonts["sans"].family)
+    snap = snapshot(issue, story_pages(made.plan), info.round, info.built)
     changes = compare(earlier, snap, str(since)) if earlier is not None else None
     report.changes = changes.as_json() if changes else None
     result = BuildResult(report, timings=clock.times)
@@ -105,15 +116,14 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     from .pressflight import settings
     from .proof import make_proof
 
-    press = settings(spec, profile, setter.fonts, pdfx, marks)
-    pdf, inks = press_stage(rendered, spec, press, issue, info, setter, report, pdfx)
+    press = settings(spec, profile, made.fonts, pdfx, marks)
+    pdf, inks = press_stage(rendered, spec, press, issue, info, made.plan, report, pdfx)
     clock("pdf+press")
     # page previews are rasterised by PDFium, which releases the GIL: they render
     # on the second core while the proof is made
     with ThreadPoolExecutor(max_workers=1) as pool:
         shots = pool.submit(render_previews, pdf) if png else None
-        proof = make_proof(pdf, report, rendered.placement, setter.photos, issue, info, snap, changes,
-                           show_normalized)
+        proof = make_proof(pdf, report, made.plan, issue, info, snap, changes, show_normalized, show_grid)
         clock("proof")
         previews = shots.result() if shots is not None else None
     files: dict[str, bytes] = {}
@@ -136,7 +146,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     return result
 
 
-def press_stage(rendered: Any, spec: Layout, press: Any, issue: Issue, info: ProofInfo, setter: Typesetter,
+def press_stage(rendered: Any, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
                 report: Report, pdfx: str | None) -> tuple[bytes, list[Any]]:
     """The press-ready PDF (PDF/X, boxes, marks) from the one layout; its findings join the report."""
     from . import typeset
@@ -144,12 +154,11 @@ def press_stage(rendered: Any, spec: Layout, press: Any, issue: Issue, info: Pro
 
     try:
         pdf = typeset.write_pdf(rendered, variant(spec, pdfx), identifier(issue, spec.name), metadata(issue))
-    except NotImplementedError:  # WeasyPrint 70 draws gradients in sRGB only: device-cmyk() stops fail
-        raise KanwuError(f"{spec.folders[0]}: error: 版式的样式里有 WeasyPrint 70 画不出的写法（例如 device-cmyk "
-                         "颜色的渐变），请改用纯色 / the layout's CSS uses something WeasyPrint 70 cannot draw "
-                         "(such as a gradient between device-cmyk() colours): use flat colours") from None
-    pdf, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date,
-                                   rendered.placement, setter.photos)
+    except NotImplementedError as exc:  # e.g. a gradient or an inset border in device-cmyk() colours
+        cn, en = undrawable(exc)
+        raise KanwuError(f"{spec.folders[0]}: error: 版式 {spec.name} 里有 WeasyPrint 70 画不出的东西：{cn} / "
+                         f"layout `{spec.name}`: WeasyPrint 70 cannot draw {en}") from None
+    pdf, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date, plan)
     report.findings = order(report.findings + findings)
     return pdf, inks
 
@@ -188,15 +197,51 @@ def load_stage(issue_file: str | Path, layout: str | None) -> tuple[Issue, Layou
     return issue, spec, [*issue.warnings, *findings]  # placed twice, on no page
 
 
-def layout_stage(issue: Issue, spec: Layout) -> tuple[Typesetter, str, Any, Path, list[Finding]]:
-    """Fonts, pictures (checked, converted to the press profile) and the HTML."""
+@dataclass(frozen=True)
+class MadeUp:
+    """What the makeup stage hands on: fonts, pictures, the plan, the text setter."""
+
+    fonts: dict[str, ResolvedFont]
+    """The face of every font role."""
+    images: dict[Path, ImageInfo]
+    """The usable pictures (the others are placeholders)."""
+    plan: Plan
+    """Pages → modules → blocks."""
+    setter: TextSetter
+    """The text setter (masthead texts are set with it; it holds the glyph findings)."""
+    findings: list[Finding]
+    """Findings about the pictures' files."""
+
+
+def makeup_stage(issue: Issue, spec: Layout) -> MadeUp:
+    """Fonts, pictures (checked from their headers) and the makeup plan."""
     fonts = resolve_fonts(spec, issue.root)
     images, image_findings = inspect_issue(issue)
-    setter = Typesetter(spec, fonts, images)
-    html = render_html(issue, spec, fonts, setter)
+    plan, setter = make_plan(issue, spec, fonts, images)
+    return MadeUp(fonts, images, plan, setter, image_findings)
+
+
+def render_stage(issue: Issue, spec: Layout, made: MadeUp, cache: ImageCache | None = None
+                 ) -> tuple[str, OutputProfile, dict[str, bytes], list[Finding]]:
+    """Pictures converted to the press profile (looked up in `cache`, by default only read), then the plan
+    as HTML: (html, profile, the converted pictures by name, findings)."""
     profile = output_profile(spec)
-    html, colour_findings, cache = prepare_images(html, setter.photos, images, spec, profile)
-    return setter, with_profile(html, profile), profile, cache, image_findings + colour_findings
+    urls, findings, copies = prepare_images(made.plan.pictures, made.images, spec, profile,
+                                            cache or ImageCache.open(write=False))
+    url = locator(named_roots(issue, spec, copies, profile.root))
+    html = render_html(issue, spec, made.fonts, made.plan, made.setter,
+                       lambda src: urls[src] if src in urls else url(src), url, profile_css(profile, url))
+    return html, profile, copies, findings
+
+
+def check_pages(plan: Plan, drawn: int, spec: Layout) -> list[Finding]:
+    """WeasyPrint draws what makeup placed: more or fewer pages mean the layout's templates put
+    something outside the blocks makeup placed."""
+    if drawn == len(plan.pages):
+        return []
+    return [Finding("error", "layout-pages", f"版式 {spec.name} 的模板排出了 {drawn} 页，组版安排的是 {len(plan.pages)} 页："
+                    f"模板在组版安排的位置之外加了内容 / the layout's templates drew {drawn} pages where page makeup "
+                    f"placed {len(plan.pages)}: they add content outside the placed blocks", Pos(str(spec.folders[0])))]
 
 
 def stage_previews(files: OutputSet, shots: Previews, out: Path, stem: str) -> dict[str, Path]:
@@ -211,9 +256,10 @@ def stage_previews(files: OutputSet, shots: Previews, out: Path, stem: str) -> d
     return {"png": files.add(out / f"{stem}.contact.png", shots.contact)}
 
 
-def named_roots(issue: Issue, spec: Layout, cache: Path, profiles: Path) -> dict[str, Path]:
-    """Every folder WeasyPrint may read, by a location-free name (see `wpext.VIRTUAL`)."""
-    roots = {"issue": issue.root, "cache": cache, "profiles": profiles}
+def named_roots(issue: Issue, spec: Layout, cache: dict[str, bytes], profiles: Path) -> dict[str, Root]:
+    """Every folder WeasyPrint may read, by a location-free name (see `wpext.VIRTUAL`), and the
+    converted pictures (``cache``, in memory)."""
+    roots: dict[str, Root] = {"issue": issue.root, "cache": cache, "profiles": profiles}
     roots.update({f"layout{i}": f for i, f in enumerate(spec.folders)})
     roots.update({f"fonts{i}": f for i, f in enumerate(font_dirs(issue.root))})
     return roots

@@ -1,6 +1,8 @@
 """The command line: ``kanwu build``, ``kanwu check``, ``kanwu layouts``.
 
-The only module that prints. Exit status: 0 fine (warnings allowed), 1 the
+The only module that prints, and everything it prints goes through `visible`
+(control characters escaped); libraries' log records are shown only with
+``--debug``. Exit status: 0 fine (warnings allowed), 1 the
 typeset result has errors (for build: proof and report written, print PDF
 not), 2 invalid input (nothing written). ``--debug`` shows a traceback for
 bugs; expected failures never do.
@@ -8,10 +10,15 @@ bugs; expected failures never do.
 from __future__ import annotations
 
 import argparse
+import logging
+import re
 import sys
 import traceback
+import warnings
 from collections import Counter
-from typing import Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Sequence, TextIO
 
 from . import __version__
 from .errors import Finding, KanwuError
@@ -40,10 +47,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="与上一校的校样比较，标出改动 / compare with an earlier proof and mark what changed")
     b.add_argument("--show-normalized", action="store_true",
                    help="在校样上浅色标出规范化的标点 / mark normalised punctuation on the proof")
+    b.add_argument("--show-grid", action="store_true",
+                   help="在校样上画出基线网格和每篇稿件的版块 / draw the baseline grid and every story's module on the proof")
     b.add_argument("--png", action=argparse.BooleanOptionalAction, default=True,
                    help="写出页面 PNG 与缩略总览（默认写）/ write page PNGs and a contact sheet (default: yes)")
     b.add_argument("--html", action="store_true", help="同时写出交给 WeasyPrint 的 HTML（调版式用）/ also write the HTML")
     press_options(b)
+    cache_option(b)
     b.add_argument("--impose", action="store_true", help="同时写出骑马订拼版 <stem>.imposed.pdf / also write imposed sheets")
     b.add_argument("--package", action="store_true",
                    help="同时写出给印厂的压缩包 <stem>.press.zip / also write the printer's zip (PDF, report, README, SHA-256)")
@@ -52,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     common(i)
     i.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
     press_options(i)
+    cache_option(i)
     c = sub.add_parser("check", help="检查并试排，不写 PDF / validate, typeset and preflight without writing",
                        description="打印 file:line:col: level: message 形式的问题清单")
     common(c)
@@ -59,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="常驻运行：期刊文件、正文、图片或版式一有改动就重新生成校样（Ctrl+C 退出）")
     common(w)
     w.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
+    cache_option(w)
     sub.add_parser("layouts", help="列出可用版式 / list the available layouts")
     return p
 
@@ -82,6 +94,13 @@ def press_options(sp: argparse.ArgumentParser) -> None:
                     help="角线、套准标记和页脚信息（默认按版式）/ crop and registration marks, slug line")
 
 
+def cache_option(sp: argparse.ArgumentParser) -> None:
+    """``--no-cache``: keep no converted pictures in the picture cache (see README)."""
+    sp.add_argument("--no-cache", action="store_true",
+                    help="不在图片缓存（~/.cache/kanwu）里保存转换好的图片 / keep no converted pictures in the cache "
+                    "($KANWU_CACHE, ~/.cache/kanwu)")
+
+
 def _print_findings(findings: Sequence[Finding], verbose: bool) -> None:
     quiet: Counter[str] = Counter()
     for f in findings:
@@ -94,9 +113,76 @@ def _print_findings(findings: Sequence[Finding], verbose: bool) -> None:
               "(-v lists them; the source file is unchanged)", file=sys.stderr)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""Characters a terminal acts on or that reorder what it shows (C0/C1 controls but newline and tab,
+bidi marks and overrides), and lone surrogates, which cannot be written at all."""
+
+
+def visible(text: str) -> str:
+    """``text`` with the `_CONTROL` characters escaped so that they show: ESC as ``\\x1b``, RLO as ``\\u202e``.
+
+    Messages quote what the user typed (a layout name, a path, a line of the
+    issue file), which may hold an ESC sequence that clears the screen or a
+    NUL; printed as it is, it would act on the terminal instead of being seen.
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
+class _Visible:
+    """A text stream writing everything with control characters escaped (see `visible`)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(visible(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _terminal() -> Iterator[None]:
+    """While kanwu runs, everything printed goes through `visible`."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+@contextmanager
+def _library_logs(debug: bool) -> Iterator[None]:
+    """Libraries' log records and pypdf's warnings reach the terminal only with ``--debug``.
+
+    pypdf logs every repair it makes reading a damaged PDF (an earlier proof
+    given to ``--since``: "incorrect startxref pointer") and Python prints
+    such records raw when nobody handles them; kanwu reports a PDF it cannot
+    use itself, in its own words.
+    """
+    handler = logging.StreamHandler() if debug else logging.NullHandler()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            if not debug:
+                warnings.filterwarnings("ignore", module="pypdf")
+            yield
+    finally:
+        root.removeHandler(handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kanwu`` console script."""
-    args = _parser().parse_args(argv)
+    with _terminal():
+        args = _parser().parse_args(argv)
+        with _library_logs(getattr(args, "debug", False)):
+            return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.command is None:
         _parser().print_help()
         return 0
@@ -143,11 +229,12 @@ def _run(args: argparse.Namespace) -> int:
         return _watch(args)
     if args.command == "impose":
         result = build(args.issue, out_dir=args.output, layout=args.layout, png=False, pdfx=args.pdfx,
-                       marks=args.marks, impose=True)
+                       marks=args.marks, impose=True, use_cache=not args.no_cache)
     else:
         result = build(args.issue, out_dir=args.output, layout=args.layout, proof_round=args.round,
                        keep_html=args.html, since=args.since, show_normalized=args.show_normalized, png=args.png,
-                       pdfx=args.pdfx, marks=args.marks, impose=args.impose, package=args.package)
+                       pdfx=args.pdfx, marks=args.marks, impose=args.impose, package=args.package,
+                       show_grid=args.show_grid, use_cache=not args.no_cache)
     _print_findings(result.report.findings, args.verbose)
     for kind, path in result.written.items():
         print(f"{kind:7} {path}")
@@ -170,7 +257,8 @@ def _watch(args: argparse.Namespace) -> int:
 
     print(f"监视 {args.issue} 及其正文、图片、版式；Ctrl+C 退出 / watching {args.issue}; Ctrl+C to stop")
     for result in watch(Path(args.issue), args.layout,
-                        lambda: build(args.issue, out_dir=args.output, layout=args.layout, png=False)):
+                        lambda: build(args.issue, out_dir=args.output, layout=args.layout, png=False,
+                                      use_cache=not args.no_cache)):
         if isinstance(result, KanwuError):
             for f in result.findings:
                 print(str(f), file=sys.stderr)

@@ -8,27 +8,26 @@ on white paper, and hands WeasyPrint a CMYK JPEG (WeasyPrint 70 embeds CMYK
 JPEG as /DeviceCMYK DCTDecode but cannot load CMYK TIFF). CMYK JPEGs pass
 through untouched: they were separated by someone who knew the press.
 
-The copies live in a cache folder keyed by the source bytes, the profile and
-the target size, so a second build converts nothing and two builds give the
-same bytes. The cache folder is added to the folders the sandboxed URL
-fetcher may read.
+The copies are held in memory and served to WeasyPrint by the sandboxed URL
+fetcher as ``kanwu:cache/<key>.jpg``, keyed by the source bytes, the profile
+and the target size; `kanwu build` also keeps them in the picture cache
+(`kanwu.imagecache`), so a second build converts nothing. Two builds give
+the same bytes.
 """
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
-
-from markupsafe import escape
+from typing import Callable, Iterable
 
 from .errors import Finding, KanwuError
 from .images import ImageInfo, effective_ppi, read_picture
-from .layout.html import PhotoBox
+from .makeup.plan import PlacedPicture
 from .layout.spec import Layout
-from .output import write_atomic
+from .imagecache import ImageCache
+from .wpext import VIRTUAL
 
 DATA = Path(__file__).resolve().parent / "data" / "icc"
 PROFILES = {"coated": "kanwu-coated-fogra39.icc", "newsprint": "kanwu-newsprint-tr002.icc"}
@@ -36,6 +35,8 @@ PROFILES = {"coated": "kanwu-coated-fogra39.icc", "newsprint": "kanwu-newsprint-
 CONDITIONS = {"coated": "FOGRA39", "newsprint": "CGATS TR 002"}
 """The characterisation each shipped profile was made from (OutputCondition)."""
 JPEG_QUALITY = 92
+MAX_PROFILE = 16 * 1024 * 1024
+"""Largest ICC profile read (press profiles are 0.5–4 MB)."""
 CACHE_VERSION = b"kanwu-colour-1"  # bump when the conversion changes, to refresh caches
 
 
@@ -51,6 +52,8 @@ class OutputProfile:
     """The profile's description tag."""
     condition: str
     """A short name of the printing condition (FOGRA39, CGATS TR 002, Custom)."""
+    root: Path = DATA
+    """The folder it comes from: the shipped profiles' or a layout's (WeasyPrint may read it)."""
 
     @property
     def data(self) -> bytes:
@@ -59,34 +62,29 @@ class OutputProfile:
 
 
 def output_profile(layout: Layout) -> OutputProfile:
-    """The layout's output profile: ``print.profile`` (a shipped name or a file in the layout folder)."""
+    """The layout's output profile: ``print.profile`` (a shipped name or a file in the layout's folders,
+    checked when the layout was loaded: `kanwu.layout.check.layout_files`)."""
     from PIL import ImageCms
 
     paper = str(layout.get("print.paper", "coated"))
-    name = str(layout.get("print.profile", paper))
+    name = layout.get("print.profile") or paper
     if name in PROFILES:
-        path, condition = DATA / PROFILES[name], CONDITIONS[name]
-    else:
-        found = [f / name for f in layout.folders if (f / name).is_file()]
-        if not found:
-            raise KanwuError(f"{layout.folders[0] / 'layout.yaml'}: error: 找不到色彩特性文件 “{name}”；可用 "
-                             f"{'、'.join(PROFILES)} 或版式文件夹里的 .icc 文件 / print.profile `{name}` not found")
-        path, condition = found[0], "Custom"
+        path, condition, root = DATA / PROFILES[name], CONDITIONS[name], DATA
+    elif "print.profile" in layout.files:
+        path, condition = layout.files["print.profile"], "Custom"
+        root = next(f.resolve() for f in layout.folders if path.is_relative_to(f.resolve()))
+    else:  # no print.profile and a print.paper kanwu has no profile for
+        raise KanwuError(f"{layout.folders[0] / 'layout.yaml'}: error: 找不到色彩特性文件 “{name}”；可用 "
+                         f"{'、'.join(PROFILES)} 或版式文件夹里的 .icc 文件 / print.profile `{name}` not found")
     try:
-        prof = ImageCms.getOpenProfile(str(path))
+        if path.stat().st_size > MAX_PROFILE:
+            raise OSError("too large")
+        prof = ImageCms.getOpenProfile(io.BytesIO(path.read_bytes()))
     except (OSError, ImageCms.PyCMSError):
         raise KanwuError(f"{path}: error: 不是可用的 ICC 色彩特性文件 / not a readable ICC profile") from None
     if prof.profile.xcolor_space.strip() != "CMYK":
         raise KanwuError(f"{path}: error: 印刷色彩特性必须是 CMYK / the output profile must be CMYK")
-    return OutputProfile(path, paper, ImageCms.getProfileDescription(prof).strip(), condition)
-
-
-def cache_dir() -> Path:
-    """Where converted pictures are kept: ``$KANWU_CACHE`` or ``~/.cache/kanwu``."""
-    base = os.environ.get("KANWU_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kanwu"
-    path = Path(base) / "images"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return OutputProfile(path, paper, ImageCms.getProfileDescription(prof).strip(), condition, root)
 
 
 def max_ppi(layout: Layout) -> float:
@@ -95,15 +93,16 @@ def max_ppi(layout: Layout) -> float:
 
 
 def convert(src: Path, info: ImageInfo, profile: OutputProfile, size: tuple[int, int] | None,
-            folder: Path) -> Path:
-    """A CMYK JPEG copy of `src` in `profile`, resized to `size` pixels when given; cached."""
+            cache: ImageCache) -> tuple[str, bytes]:
+    """A CMYK JPEG copy of `src` in `profile`, resized to `size` pixels when given: its name and its
+    bytes (taken from the `cache` when it has them, kept there otherwise)."""
     data = read_picture(src)
     prof_bytes = profile.data
     key = hashlib.sha256(CACHE_VERSION + hashlib.sha256(data).digest() + hashlib.sha256(prof_bytes).digest()
                          + repr(size).encode()).hexdigest()[:32]
-    out = folder / f"{key}.jpg"
-    if out.is_file():
-        return out
+    cached = cache.get(key)
+    if cached is not None:
+        return f"{key}.jpg", cached
     from PIL import Image, ImageCms, ImageOps
 
     with Image.open(io.BytesIO(data)) as opened:
@@ -135,53 +134,51 @@ def convert(src: Path, info: ImageInfo, profile: OutputProfile, size: tuple[int,
             im = ImageCms.applyTransform(im, transform)
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=JPEG_QUALITY, subsampling=0, optimize=False)
-    write_atomic(out, buf.getvalue())
-    return out
+    cache.put(key, buf.getvalue())
+    return f"{key}.jpg", buf.getvalue()
 
 
-def target_size(info: ImageInfo, box: PhotoBox, limit: float) -> tuple[int, int] | None:
-    """Pixel size for `box` at `limit` ppi, or None when the picture is not sharper than that."""
-    ppi = effective_ppi(info, box.width, box.height)
+def target_size(info: ImageInfo, placed: PlacedPicture, limit: float) -> tuple[int, int] | None:
+    """Pixel size for the picture's frame at `limit` ppi, or None when the picture is not sharper than that."""
+    ppi = effective_ppi(info, placed.picture.frame.w, placed.picture.frame.h)
     if ppi <= limit:
         return None
     scale = limit / ppi
     return max(1, round(info.width * scale)), max(1, round(info.height * scale))
 
 
-def prepare_images(html: str, photos: Iterable[PhotoBox], infos: dict[Path, ImageInfo],
-                   layout: Layout, profile: OutputProfile) -> tuple[str, list[Finding], Path]:
-    """Replace every placed picture in `html` by its CMYK copy; returns the HTML, findings, the cache folder."""
-    folder = cache_dir()
+def prepare_images(photos: Iterable[PlacedPicture], infos: dict[Path, ImageInfo], layout: Layout,
+                   profile: OutputProfile, cache: ImageCache) -> tuple[dict[Path, str], list[Finding], dict[str, bytes]]:
+    """The printable copy of every placed picture: by source file, the URL WeasyPrint reads it from (a
+    ``kanwu:cache/`` URL of the CMYK copy; "" when it cannot be converted and is left out of the page;
+    a CMYK JPEG is left as it is, absent from the map); the findings; the copies by name (the ``cache``
+    root of the URL fetcher)."""
     findings: list[Finding] = []
-    done: dict[Path, Path | None] = {}   # None: could not be converted, left out of the page
+    done: dict[Path, str] = {}   # "": could not be converted, left out of the page
+    copies: dict[str, bytes] = {}
     limit = max_ppi(layout)
     for box in photos:
-        src = box.image.src
-        if box.uri is None or src is None or src in done or src not in infos:
+        image = box.picture.image
+        src = box.picture.src
+        if src is None or src in done or src not in infos:
             continue
         info = infos[src]
         if info.mode == "CMYK" and info.format == "JPEG":
-            continue  # already separated: pass through untouched
+            continue  # already separated: pass through untouched (read from the issue's folder)
         try:
-            done[src] = convert(src, info, profile, target_size(info, box, limit), folder)
+            name, data = convert(src, info, profile, target_size(info, box, limit), cache)
+            copies[name] = data
+            done[src] = f"{VIRTUAL}:cache/{name}"
         except (OSError, ValueError) as exc:
-            done[src] = None  # never let the RGB original reach the page (it would be an RGB error too)
-            findings.append(Finding("error", "colour-conversion", f"{box.image.src_text}：无法转换为 CMYK / "
-                                    f"cannot convert to CMYK: {exc}", box.image.pos, story=box.story))
-    for src, copy in done.items():
-        old, new = src.as_uri(), copy.as_uri() if copy is not None else ""
-        html = html.replace(f'src="{escape(old)}"', f'src="{new}"').replace(f'src="{old}"', f'src="{new}"')
-    return html, findings, folder
+            done[src] = ""  # never let the RGB original reach the page (it would be an RGB error too)
+            findings.append(Finding("error", "colour-conversion", f"{image.src_text}：无法转换为 CMYK / "
+                                    f"cannot convert to CMYK: {exc}", image.pos, story=box.story))
+    cache.prune()
+    return done, findings + cache.findings, copies
 
 
-def profile_css(profile: OutputProfile) -> str:
+def profile_css(profile: OutputProfile, url: Callable[[Path], str] = Path.as_uri) -> str:
     """CSS that makes WeasyPrint write an output intent and use DeviceCMYK for groups and shadings."""
     # `components` is required by WeasyPrint 70 (it writes /N from their count)
-    return (f'@color-profile device-cmyk {{ src: url("{profile.path.as_uri()}"); '
+    return (f'@color-profile device-cmyk {{ src: url("{url(profile.path)}"); '
             'components: cyan, magenta, yellow, black; }')
-
-
-def with_profile(html: str, profile: OutputProfile) -> str:
-    """`html` with the output profile's ``@color-profile`` rule added to its head."""
-    style = f"<style>{profile_css(profile)}</style>"
-    return html.replace("</head>", style + "</head>", 1) if "</head>" in html else style + html

@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from .errors import KanwuError
 from .files import problem
@@ -130,11 +130,11 @@ def resolve_fonts(layout: Layout, issue_dir: Path | None) -> dict[str, ResolvedF
     return out
 
 
-def font_face_css(fonts: Mapping[str, ResolvedFont]) -> str:
-    """@font-face rules for the roles whose face comes from a fonts/ folder."""
+def font_face_css(fonts: Mapping[str, ResolvedFont], url: Callable[[Path], str] = Path.as_uri) -> str:
+    """@font-face rules for the roles whose face comes from a fonts/ folder (`url` names the file)."""
     rules = []
     for f in fonts.values():
         if f.office:
-            rules.append(f'@font-face {{ font-family: "{f.family}"; src: url("{Path(f.path).as_uri()}"); '
+            rules.append(f'@font-face {{ font-family: "{f.family}"; src: url("{url(Path(f.path))}"); '
                          f"font-weight: {f.weight}; }}")
     return "\n".join(dict.fromkeys(rules))

@@ -1,7 +1,8 @@
 """Image files: inspected before layout, so a bad file never reaches WeasyPrint.
 
-The header is read first (Pillow opens lazily), so a decompression bomb is
-refused at once with bounded memory; then the data is read to its end, so a
+The header is read first (Pillow opens lazily), so a picture over
+``MAX_PIXELS`` (a decompression bomb, or an honest huge scan) is refused at
+once with bounded memory; then the data is read to its end, so a
 file cut short is refused rather than printed with a grey band; a file that is
 not a picture becomes a placeholder with an error; EXIF orientation is applied
 to the size; the effective resolution is judged later, at the
@@ -10,6 +11,7 @@ size the layout gives the picture.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,13 +62,18 @@ def inspect(path: Path) -> ImageInfo | str:
         return exc.why
     if not data:
         return "图片文件是空的（0 字节），可能没有复制完整 / not a readable image: the file is empty (0 bytes)"
+    # Pillow's own limit (about 89 megapixels: a warning; twice that: an error) is raised to kanwu's,
+    # for every later reader too (colour conversion, WeasyPrint): what kanwu accepts is not a bomb
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below, with the size
             with Image.open(io.BytesIO(data)) as im:
                 w, h = im.size
                 if w * h > MAX_PIXELS:
-                    return f"图片太大（{w}×{h} 像素），请缩小到 1 亿像素以内 / too many pixels ({w}×{h})"
+                    return (f"图片太大（{w}×{h} 像素，{_yi(w * h)} 亿），超过 {_yi(MAX_PIXELS)} 亿像素的上限，请缩小后再用"
+                            f" / too many pixels ({w}×{h} = {w * h / 1e6:,.0f} megapixels): the limit is "
+                            f"{MAX_PIXELS // 1_000_000} megapixels; scale the picture down")
                 if im.format not in FORMATS:
                     return f"不支持的图片格式 {im.format} / unsupported image format"
                 if im.getexif().get(ORIENTATION) in (5, 6, 7, 8):
@@ -76,10 +83,19 @@ def inspect(path: Path) -> ImageInfo | str:
                 if damaged:
                     return damaged
                 return info
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return "图片像素过多，疑似“解压炸弹”，已拒绝 / refused: decompression bomb"
+    except Image.DecompressionBombError as exc:  # over twice the limit: refused before the size is known
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = int(found.group(1)) if found else 2 * MAX_PIXELS
+        return (f"图片像素过多（{_yi(pixels)} 亿），超过 {_yi(MAX_PIXELS)} 亿像素的上限，疑似“解压炸弹”，已拒绝 / "
+                f"refused: {pixels / 1e6:,.0f} megapixels, over the limit of {MAX_PIXELS // 1_000_000} megapixels "
+                "(a decompression bomb?)")
     except (OSError, SyntaxError, ValueError):
         return "文件不是可用的图片（JPEG、PNG、TIFF）/ not a readable image"
+
+
+def _yi(pixels: int) -> str:
+    """A pixel count in 亿 (10^8), as Chinese states large numbers: 132000000 → "1.32"."""
+    return f"{pixels / 1e8:.2f}".rstrip("0").rstrip(".")
 
 
 def _damaged(data: bytes) -> str | None:
@@ -138,5 +154,10 @@ def inspect_issue(issue: Issue) -> tuple[dict[Path, ImageInfo], list[Finding]]:
 
 def effective_ppi(info: ImageInfo, width_pt: float, height_pt: float) -> float:
     """Pixels per inch of a picture cropped to fill a `width_pt` × `height_pt` frame."""
-    scale = max(width_pt / info.width, height_pt / info.height)  # pt per pixel (object-fit: cover)
+    return ppi_at((info.width, info.height), width_pt, height_pt)
+
+
+def ppi_at(pixels: tuple[int, int], width_pt: float, height_pt: float) -> float:
+    """Pixels per inch of a picture of `pixels` (width, height) cropped to fill a frame (object-fit: cover)."""
+    scale = max(width_pt / pixels[0], height_pt / pixels[1])  # pt per pixel
     return 72.0 / scale

@@ -96,7 +96,9 @@ def compose_yaml(source: str, shown: str) -> yaml.Node | None:
             mark = exc.context_mark  # the key that lacks its colon, not the line after it
         where = Pos(shown, mark.line + 1, mark.column + 1) if mark else Pos(shown)
         line = source.split("\n")[mark.line] if mark and mark.line < source.count("\n") + 1 else ""
-        cn, en = _yaml_hint(exc, what, line)
+        cn, en, col = _yaml_hint(exc, what, line, mark.column if mark else 0)
+        if mark and col != mark.column:
+            where = Pos(shown, mark.line + 1, col + 1)
         if exc.context_mark and exc.problem_mark and "quoted scalar" in (exc.context or ""):
             opened = f"{exc.context_mark.line + 1}:{exc.context_mark.column + 1}"
             cn, en = f"引号没有闭合（引号在 {opened}）", f" (the quote opened at {opened} is not closed)"
@@ -162,7 +164,34 @@ def _lone_escape(node: yaml.ScalarNode, source: str, shown: str) -> tuple[Pos, s
     return Pos(shown, node.start_mark.line + 1, node.start_mark.column + 1), typed
 
 
-def _yaml_hint(exc: yaml.MarkedYAMLError, what: str, line: str) -> tuple[str, str]:
+def _yaml_hint(exc: yaml.MarkedYAMLError, what: str, line: str, col: int) -> tuple[str, str, int]:
+    """A Chinese explanation and an English hint for PyYAML's most common complaints, and the
+    column (0-based) to name: PyYAML's ``col`` in ``line``, or where the mistake starts."""
+    opened = _quote_then_text(line, col)
+    if opened is not None:
+        return ("这个值以半角引号开头，引号后面还有文字：请把整个值放进引号，或改用中文引号“”",
+                " (the value starts with a quote and goes on after it: quote the whole value or use “ ”)", opened)
+    cn, en = _common_hint(what, line)
+    return cn, en, col
+
+
+def _quote_then_text(line: str, col: int) -> int | None:
+    """Where a value opened with an ASCII quote starts, when PyYAML stopped (at ``col``) on text
+    right after its closing quote: ``headline: "楼道茶话会"把…``, a Notepad habit.  None otherwise."""
+    before = line[:col].rstrip()
+    if not before or before[-1] not in "\"'" or col >= len(line) or line[col] in ",]}#:":
+        return None
+    quote = before[-1]
+    start = len(before) - 2
+    while start >= 0 and (before[start] != quote or (quote == '"' and before[start - 1:start] == "\\")):
+        start -= 1
+    # the quote must open a value: after `key: `, `- `, `[`, `{` or `,` (or at the line's start)
+    if start < 0 or not re.search(r"(^|[:\-\[{,])\s*$", before[:start]):
+        return None
+    return start
+
+
+def _common_hint(what: str, line: str) -> tuple[str, str]:
     """A Chinese explanation and an English hint for PyYAML's most common complaints."""
     if "'\\t'" in what or "\t" in what:
         return "不能用 Tab 键缩进，请改用空格", " (indent with spaces, not tabs)"
@@ -228,11 +257,15 @@ def _gives(root: yaml.Node, key: str) -> bool:
 
 def _check_layout(name: str, pos: Pos, root: Path, out: Collector) -> None:
     """The layout must be a folder name found in the layout search path; say which ones exist."""
-    from .layout.spec import available, search_path
+    from .layout.spec import available, is_abstract, search_path
 
     if not LAYOUT_NAME.match(name) or ".." in name:
         out.error("unknown-layout", f"版式名 “{name}” 应是 layouts/ 下的文件夹名，不能是路径 / a layout is named by its "
                   "folder under layouts/, not by a path", pos)
+    elif is_abstract(name, root):
+        names = available(root)
+        out.error("abstract-layout", f"版式 {name} 只供其他版式继承（abstract），不能直接使用；可用的版式：{'、'.join(names)}"
+                  f" / `{name}` is an abstract layout, only for extends:; use one of: {', '.join(names)}", pos)
     elif not any((d / name / "layout.yaml").is_file() for d in search_path(root)):
         names = available(root)
         near = difflib.get_close_matches(name, names, 1)

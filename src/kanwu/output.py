@@ -26,13 +26,15 @@ _REASONS = {
     errno.EROFS: "只读的磁盘 / the disk is read-only",
     errno.ENOTDIR: "路径中有一段是文件而不是文件夹 / a part of the path is a file, not a folder",
     errno.EISDIR: "同名的文件夹挡住了输出文件 / a folder is in the way of the output file",
+    errno.EEXIST: "同名的文件挡住了文件夹 / a file is in the way of the folder",
 }
 _TEMP = re.compile(r"^\..+\.kanwu-(?P<host>[A-Za-z0-9_]*)-(?P<pid>\d+)-[^.]*\.tmp$")
 STALE_AFTER = 3600.0
 """Seconds after which another machine's temporary file is considered abandoned."""
 
 
-def _why(exc: OSError) -> str:
+def why(exc: OSError) -> str:
+    """Why an OS call failed, for a user (Chinese / English)."""
     return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
 
 
@@ -48,7 +50,7 @@ def ensure_dir(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise KanwuError(f"{folder}: error: 无法创建输出文件夹 / cannot create the output folder: {_why(exc)}") from None
+        raise KanwuError(f"{folder}: error: 无法创建输出文件夹 / cannot create the output folder: {why(exc)}") from None
     if not os.access(folder, os.W_OK):
         raise KanwuError(f"{folder}: error: 输出文件夹不可写 / the output folder is not writable")
     clean_temps(folder)
@@ -90,7 +92,7 @@ def clean_temps(folder: Path) -> list[Path]:
 
 def _fail(path: Path, exc: OSError) -> KanwuError:
     kept = ("，原有文件未改动", ", the existing file is unchanged") if path.is_file() else ("", "")
-    return KanwuError(f"{path}: error: 写入失败{kept[0]} / cannot write{kept[1]}: {_why(exc)}")
+    return KanwuError(f"{path}: error: 写入失败{kept[0]} / cannot write{kept[1]}: {why(exc)}")
 
 
 def _stage(path: Path, data: bytes) -> Path:
@@ -192,4 +194,4 @@ def remove_stale(path: Path) -> bool:
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise KanwuError(f"{path}: error: 无法删除过期的文件 / cannot remove the stale file: {_why(exc)}") from None
+        raise KanwuError(f"{path}: error: 无法删除过期的文件 / cannot remove the stale file: {why(exc)}") from None

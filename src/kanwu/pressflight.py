@@ -9,16 +9,15 @@ stable code; errors keep the print PDF from being written (build.py's gate).
 from __future__ import annotations
 
 import subprocess
-from typing import Any, Sequence
+from typing import Any
 
 from .colour import OutputProfile
 from .errors import Finding
 from .inkcov import PageInk, measure
-from .layout.html import PhotoBox
 from .layout.spec import Layout
+from .makeup.plan import PlacedPicture, Plan, box_of
 from .pdfcheck import inspect
 from .press import PressSettings, SlugInfo, finish
-from .wpext import Placement
 
 VARIANTS = {"x-4": "pdf/x-4", "x-1a": "pdf/x-1a", "pdf/x-4": "pdf/x-4", "pdf/x-1a": "pdf/x-1a"}
 
@@ -40,39 +39,43 @@ def settings(layout: Layout, profile: OutputProfile, fonts: dict[str, Any], pdfx
                          slug_font=(sans.path, sans.index) if sans is not None else None)
 
 
-def _element(page: int, where: tuple[float, float, float, float], placement: Placement,
-             photos: Sequence[PhotoBox]) -> tuple[str, PhotoBox | None]:
-    """The placed element that overlaps the over-inked area most: a picture, else a story."""
+def _element(page: int, where: tuple[float, float, float, float], plan: Plan) -> tuple[str, PlacedPicture | None]:
+    """The placed thing that overlaps the over-inked area most: a picture, else a story (``story-<id>``)."""
     x, y, w, h = where
-    best, score = "", 0.0
-    for ident, frags in placement.boxes.items():
-        if not ident.startswith(("img-", "story-")):
-            continue
-        for p, bx, by, bw, bh in frags:
-            if p != page:
-                continue
-            ov = max(0.0, min(x + w, bx + bw) - max(x, bx)) * max(0.0, min(y + h, by + bh) - max(y, by))
-            ov *= 2 if ident.startswith("img-") else 1  # a picture inside a story is the better answer
+    best, score, photo = "", 0.0, None
+
+    def overlap(bx: float, by: float, bw: float, bh: float) -> float:
+        return max(0.0, min(x + w, bx + bw) - max(x, bx)) * max(0.0, min(y + h, by + bh) - max(y, by))
+
+    for placed in plan.pictures:
+        if placed.page == page:
+            ov = 2 * overlap(*plan.on_trim(placed.picture.frame))  # a picture inside a story is the better answer
             if ov > score:
-                best, score = ident, ov
-    photo = next((ph for ph in photos if ph.id == best), None)
+                best, score, photo = placed.id, ov, placed
+    for p in plan.pages:
+        if p.number != page:
+            continue
+        for m in p.modules:
+            ov = overlap(*plan.on_trim(box_of(m.rect, plan.grid)))
+            if ov > score:
+                best, score, photo = f"story-{m.story}", ov, None
     return best, photo
 
 
-def ink_findings(inks: list[PageInk], limit: float, placement: Placement,
-                 photos: Sequence[PhotoBox]) -> list[Finding]:
+def ink_findings(inks: list[PageInk], limit: float, plan: Plan) -> list[Finding]:
     """An error for every page whose ink goes above the limit, naming the element."""
     out = []
     for ink in inks:
         if ink.over_box is None:
             continue
-        ident, photo = _element(ink.page, ink.over_box, placement, photos)
-        what = f"图片 {photo.image.src_text}" if photo else (f"稿件 {ident[6:]}" if ident else "版面")
+        ident, photo = _element(ink.page, ink.over_box, plan)
+        image = photo.picture.image if photo else None
+        what = f"图片 {image.src_text}" if image else (f"稿件 {ident[6:]}" if ident else "版面")
         out.append(Finding(
             "error", "ink-limit",
             f"第{ink.page}页 {what} 总墨量 {ink.max_tac:.0f}%，超过本版式的 {limit:.0f}%（{ink.over_area_mm2:.0f} mm²）/ "
             f"page {ink.page}: {ident or 'page'} reaches {ink.max_tac:.0f}% total ink, the layout allows {limit:.0f}%",
-            photo.image.pos if photo else None, story=photo.story if photo else (ident[6:] or None),
+            image.pos if image else None, story=photo.story if photo else (ident[6:] or None),
             page=ink.page, data=(("tac", ink.max_tac), ("element", ident))))
     return out
 
@@ -107,13 +110,13 @@ def pdf_findings(pdf: bytes, limit: float, pdf_variant: str) -> list[Finding]:
 
 
 def prepress(pdf: bytes, layout: Layout, press: PressSettings, identifier: bytes, title: str, date: str,
-             placement: Placement, photos: Sequence[PhotoBox]) -> tuple[bytes, list[Finding], list[PageInk]]:
+             plan: Plan) -> tuple[bytes, list[Finding], list[PageInk]]:
     """Measure, finish and check: the press-ready bytes, their findings and the ink per page."""
     limit = float(layout.get("print.ink_limit", 300))
     findings: list[Finding] = []
     try:
         inks = measure(pdf, limit, press.bleed)
-        findings += ink_findings(inks, limit, placement, photos)
+        findings += ink_findings(inks, limit, plan)
     except (FileNotFoundError, subprocess.SubprocessError) as exc:
         inks = []
         findings.append(Finding("warning", "ink-not-measured", "没有 Ghostscript，未测总墨量：请安装 ghostscript / "

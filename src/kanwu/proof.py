@@ -29,12 +29,11 @@ import jinja2
 from markupsafe import Markup
 
 from .errors import Finding
-from .layout.html import PhotoBox
+from .makeup.plan import Box, Plan, TextPiece, box_of
 from .model import Issue
 from .preflight import Report
 from .rounds import Changes, block_key, embed
 from .units import MM
-from .wpext import Placement
 
 ROUNDS_CN = "一二三四五六七八九十"
 NOTE_SIZE = 6.0            # pt, margin notes
@@ -76,7 +75,7 @@ class Mark:
 
     page: int
     kind: str
-    """frame, spill, slot, photo, bar, norm."""
+    """frame, slot, photo, bar, norm, module."""
     x: float
     y: float
     w: float
@@ -107,63 +106,77 @@ def _data(f: Finding) -> dict[str, Any]:
     return dict(f.data)
 
 
-def _story_marks(report: Report, placement: Placement) -> list[Mark]:
+def _trim(plan: Plan, box: Box) -> tuple[float, float, float, float]:
+    return plan.on_trim(box)
+
+
+def _story_marks(report: Report, plan: Plan) -> list[Mark]:
+    """An overset story: a frame round its part on the page where it runs out, with what to cut."""
     out: list[Mark] = []
     for f in report.findings:
         if f.code != "overset" or not f.story:
             continue
         d = _data(f)
-        frags = placement.boxes.get(f"story-{f.story}", [])
-        if not frags:
-            continue
+        boxes = [(page, box) for page, box in plan.story_boxes(f.story) if page == f.page] or \
+            plan.story_boxes(f.story)
         n, chars = d.get("overset_lines", 0), d.get("overset_characters", 0)
-        spill_pages = sorted({fr[0] for fr in frags[1:]})
-        home = frags[0]
-        where = "、".join(str(p) for p in spill_pages)
+        if not boxes:  # nothing of it could be placed: frame the page's area
+            g = plan.grid
+            boxes = [(f.page or 1, Box(0, 0, g.width, g.height))]
+        page, box = boxes[-1]
         # margin notes are narrow (15 mm on A3): short lines, the English is on the summary
-        out.append(Mark(home[0], "frame", *home[1:], lines=(
-            f"{f.story}", "超出版面", f"{n}行", f"约{chars}字", f"续第{where}页")))
-        for i, fr in enumerate(frags[1:]):
-            out.append(Mark(fr[0], "spill", *fr[1:], lines=(
-                f"{f.story}", "超出部分", f"{n}行", f"约{chars}字", f"属第{home[0]}页") if i == 0 else ()))
+        out.append(Mark(page, "frame", *_trim(plan, box), lines=(
+            f"{f.story}", "超出版面", f"{n}行", f"约{chars}字", f"删约{d.get('cut_characters', chars)}字")))
     return out
 
 
-def _photo_marks(report: Report, placement: Placement, photos: list[PhotoBox]) -> list[Mark]:
+def _photo_marks(report: Report, plan: Plan) -> list[Mark]:
     out: list[Mark] = []
-    for box in photos:
-        frags = placement.boxes.get(box.id, [])
-        if not frags:
-            continue
-        page, x, y, w, _ = frags[0]
-        h = box.height  # the picture's frame, without the caption below it
-        slot = f"{box.story} 图{box.id.rsplit('-', 1)[-1]}"
-        if box.uri is None:
-            cap = box.image.caption.value if box.image.caption else "（无图注）"
-            where = f"{box.image.pos.file}:{box.image.pos.line}" if box.image.pos else ""
-            src = f"文件 {box.image.src_text} 找不到" if box.image.src_text else "未给图片文件"
-            out.append(Mark(page, "slot", x, y, w, h, lines=(
-                "缺图 / no picture", cap, f"图片位 {slot}（{box.id}）", src, where)))
+    for placed in plan.pictures:
+        pic = placed.picture
+        x, y, w, h = _trim(plan, pic.frame)
+        slot = f"{placed.story} 图{pic.slot}"
+        if pic.src is None:
+            cap = pic.image.caption.value if pic.image.caption else "（无图注）"
+            where = f"{pic.image.pos.file}:{pic.image.pos.line}" if pic.image.pos else ""
+            src = f"文件 {pic.image.src_text} 找不到" if pic.image.src_text else "未给图片文件"
+            out.append(Mark(placed.page, "slot", x, y, w, h, lines=(
+                "缺图 / no picture", cap, f"图片位 {slot}（{placed.id}）", src, where)))
         for f in report.findings:
-            if f.code == "low-resolution" and f.pos == box.image.pos:
+            if f.code == "low-resolution" and f.pos == pic.image.pos:
                 d = _data(f)
-                name = Path(str(d.get("image", box.image.src_text))).name
-                out.append(Mark(page, "photo", x, y, w, h, f.level, lines=(
+                name = Path(str(d.get("image", pic.image.src_text))).name
+                out.append(Mark(placed.page, "photo", x, y, w, h, f.level, lines=(
                     f"{name}: {d.get('ppi', '?')} ppi",
                     f"精度不足，需 {d.get('min_ppi', '?')} ppi / too low for print")))
     return out
 
 
-def _change_marks(changes: Changes | None, report: Report, placement: Placement) -> list[Mark]:
+def _piece_boxes(plan: Plan) -> dict[tuple[str, str], list[tuple[int, Box, TextPiece]]]:
+    """(story, block key) → where each of its pieces is: page, box, the piece."""
+    out: dict[tuple[str, str], list[tuple[int, Box, TextPiece]]] = defaultdict(list)
+    g = plan.grid
+    for page in plan.pages:
+        for block in page.blocks():
+            y = block.box.y
+            for piece in block.pieces:
+                out[(block.story or "", piece.key)].append((page.number, Box(block.box.x, y, block.box.w,
+                                                                           piece.height * g.leading), piece))
+                y += piece.height * g.leading
+    return out
+
+
+def _change_marks(changes: Changes | None, plan: Plan) -> list[Mark]:
     if changes is None:
         return []
     out: list[Mark] = []
+    pieces = _piece_boxes(plan)
     for sid in changes.stories:
-        bars = [fr for key in changes.paragraphs.get(sid, []) for fr in placement.paragraphs.get((sid, key), [])]
+        bars = [(page, box) for key in changes.paragraphs.get(sid, []) for page, box, _ in pieces.get((sid, key), [])]
         if not bars:  # a change outside the body (headline, picture, deletion): mark the whole story
-            bars = placement.boxes.get(f"story-{sid}", [])
-        for i, (page, x, y, w, h) in enumerate(bars):
-            out.append(Mark(page, "bar", x, y, w, h, "change", ("改",) if i == 0 else ()))
+            bars = plan.story_boxes(sid)
+        for i, (page, box) in enumerate(bars):
+            out.append(Mark(page, "bar", *_trim(plan, box), "change", ("改",) if i == 0 else ()))
     return out
 
 
@@ -171,11 +184,13 @@ def _char_weights(text: str) -> list[float]:
     return [0.5 if ord(c) < 0x2000 else 1.0 for c in text]
 
 
-def _norm_marks(report: Report, issue: Issue, placement: Placement) -> list[Mark]:
+def _norm_marks(report: Report, issue: Issue, plan: Plan) -> list[Mark]:
     """Normalised marks, found on the page: the nearest printed occurrence in their paragraph."""
     out: list[Mark] = []
     sources: dict[str, list[str]] = {}
     stories = {s.id: s for s in issue.stories}
+    pieces = _piece_boxes(plan)
+    leading = plan.grid.leading
     for f in report.findings:
         if f.code != "normalized-punctuation" or not f.story or not f.pos or f.story not in stories:
             continue
@@ -185,8 +200,11 @@ def _norm_marks(report: Report, issue: Issue, placement: Placement) -> list[Mark
         if not after or not blocks:
             continue
         block = max(blocks, key=lambda b: (b.pos.line, b.pos.col))
-        segs = placement.segments.get((f.story, block_key(block)), [])
-        if not segs:
+        # the printed lines of the paragraph, each with its page and box
+        lines = [(page, Box(box.x, box.y + i * leading, line.width, leading), "".join(s.text for s in line.segments))
+                 for page, box, piece in pieces.get((f.story, block_key(block)), [])
+                 for i, line in enumerate(piece.lines)]
+        if not lines:
             continue
         if f.pos.file not in sources:
             try:
@@ -199,20 +217,31 @@ def _norm_marks(report: Report, issue: Issue, placement: Placement) -> list[Mark
             typed[-1] = typed[-1][:max(0, f.pos.col - 1)]
             typed[0] = typed[0][max(0, block.pos.col - 1):]
         guess = len(re.sub(r"[\s*#>]", "", "".join(typed)))
-        text = "".join(s[5] for s in segs)
+        text = "".join(t for _, _, t in lines)
         hits = [m.start() for m in re.finditer(re.escape(after), text)]
         if not hits:
             continue
         at = min(hits, key=lambda i: abs(i - guess))
-        for page, x, y, w, h, t in segs:
+        for page, box, t in lines:
             if at < len(t):
                 wts = _char_weights(t)
-                unit = w / (sum(wts) or 1)
-                x0 = x + sum(wts[:at]) * unit
+                unit = box.w / (sum(wts) or 1)
+                x0 = box.x + sum(wts[:at]) * unit
                 width = sum(wts[at:at + len(after)]) * unit
-                out.append(Mark(page, "norm", x0, y, max(width, 2.0), h, "note"))
+                x, y, _, h = _trim(plan, Box(x0, box.y, width, box.h))
+                out.append(Mark(page, "norm", x, y, max(width, 2.0), h, "note"))
                 break
             at -= len(t)
+    return out
+
+
+def _grid_marks(plan: Plan) -> list[Mark]:
+    """``--show-grid``: every module's outline and the baseline grid of each page."""
+    out: list[Mark] = []
+    for page in plan.pages:
+        for m in page.modules:
+            out.append(Mark(page.number, "module", *_trim(plan, box_of(m.rect, plan.grid)), "note",
+                            (f"{m.story}{'（续）' if m.part == 2 else ''} {m.rect.cols}×{m.rect.lines}",)))
     return out
 
 
@@ -230,8 +259,7 @@ def _place_notes(marks: list[Mark], area: tuple[float, float, float, float], pag
     margins = {"left": ax, "right": page_w - ax - aw}
     placed: dict[str, float] = defaultdict(float)
     notes: list[Note] = []
-    for m in sorted((m for m in marks if m.kind in ("frame", "spill") and m.lines),
-                    key=lambda m: m.y + m.h if m.kind == "frame" else m.y):
+    for m in sorted((m for m in marks if m.kind == "frame" and m.lines), key=lambda m: m.y + m.h):
         side = "left" if m.x + m.w / 2 < ax + aw / 2 else "right"
         if margins[side] < 9 * MM:
             side = "right" if side == "left" else "left"
@@ -242,8 +270,8 @@ def _place_notes(marks: list[Mark], area: tuple[float, float, float, float], pag
         else:  # no usable margin: inside the frame, top right
             w, x, side = 34 * MM, m.x + m.w - 35 * MM, f"in{m.page}"
         h = _wrap(m.lines, w - 5) * NOTE_LINE + 4
-        # an overset story's note sits where its text runs out; a spill's where it starts
-        want = m.y + m.h - h if m.kind == "frame" and m.h > h else m.y
+        # an overset story's note sits where its text runs out
+        want = m.y + m.h - h if m.h > h else m.y
         y = max(want, placed[side])
         placed[side] = y + h + 2 * MM
         leader = None
@@ -325,9 +353,9 @@ def page_geometry(page: Any) -> Geometry:
                     float(trim.left) - float(media.left), float(media.top) - float(trim.top))
 
 
-def make_proof(print_pdf: bytes, report: Report, placement: Placement, photos: list[PhotoBox], issue: Issue,
-               info: ProofInfo, snapshot: dict[str, Any], changes: Changes | None = None,
-               show_normalized: bool = False) -> bytes:
+def make_proof(print_pdf: bytes, report: Report, plan: Plan, issue: Issue, info: ProofInfo,
+               snapshot: dict[str, Any], changes: Changes | None = None, show_normalized: bool = False,
+               show_grid: bool = False) -> bytes:
     """The proof PDF: summary pages, then every print page with its marks; the snapshot embedded."""
     from pypdf import PdfReader, PdfWriter, Transformation
     from pypdf.generic import ArrayObject, ByteStringObject, RectangleObject
@@ -338,19 +366,20 @@ def make_proof(print_pdf: bytes, report: Report, placement: Placement, photos: l
     printed = PdfReader(io.BytesIO(print_pdf))
     geo = page_geometry(printed.pages[0])
     width, height = geo.width, geo.height
-    marks = _story_marks(report, placement) + _photo_marks(report, placement, photos)
-    marks += _change_marks(changes, report, placement)
+    marks = _story_marks(report, plan) + _photo_marks(report, plan)
+    marks += _change_marks(changes, plan)
     if show_normalized:
-        marks += _norm_marks(report, issue, placement)
-    spill = {p for pages in placement.section_pages.values() for p in pages[1:]}
-    default_area = (15 * MM, 15 * MM, width - 30 * MM, height - 30 * MM)
+        marks += _norm_marks(report, issue, plan)
+    if show_grid:
+        marks += _grid_marks(plan)
+    g = plan.grid
+    area = (g.left, g.top, g.width, g.height)
     pages = []
     for n in range(1, report.pages + 1):
-        area = placement.page_areas.get(n, default_area)
         on = [m for m in marks if m.page == n]
         pages.append({"number": n, "marks": on, "notes": _place_notes(on, area, width),
-                      "stamp_at": _stamp_at(area, height), "stamp_right": max(3 * MM, width - area[0] - area[2]),
-                      "spill": n in spill})
+                      "stamp_at": _stamp_at(area, height), "stamp_right": max(3 * MM, width - area[0] - area[2])})
+    grid_lines = [round(g.top + i * g.leading, 2) for i in range(g.lines + 1)] if show_grid else []
     rows = {s["id"]: s for s in report.stories}
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -361,7 +390,12 @@ def make_proof(print_pdf: bytes, report: Report, placement: Placement, photos: l
         errors=sum(f.level == "error" for f in report.findings),
         warnings=sum(f.level == "warning" for f in report.findings),
         stories=report.stories, rows=rows, findings=summary_findings(report.findings),
-        overlay_pages=pages, changes=changes, show_normalized=show_normalized,
+        page_rows=[{"number": p.number, "title": p.title, "fill": round(p.fill * 100),
+                    "stories": "、".join(dict.fromkeys(m.story for m in p.modules)),
+                    "low": p.fill < plan.settings.min_fill and not (p.last and plan.settings.builder == "flow")}
+                   for p in plan.pages],
+        overlay_pages=pages, changes=changes, show_normalized=show_normalized, show_grid=show_grid,
+        grid_lines=grid_lines, grid_area=area,
         summary_stamp_at=_stamp_at((20 * MM, 22 * MM, width - 40 * MM, height - 40 * MM), height))
     html = env.get_template("proof.html.j2").render(**ctx)
     overlay = HTML(string=html, url_fetcher=make_fetcher([])).write_pdf()

@@ -24,13 +24,16 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import Finding, KanwuError, Pos
 from .files import read_bytes
 from .load import MAX_ISSUE_CHARS, read_source
 from .model import Block, Issue, Story
 from .schema import MAX_VALUES
+
+if TYPE_CHECKING:
+    from .makeup.plan import Plan
 
 SNAPSHOT_NAME = "kanwu-snapshot.json"
 SNAPSHOT_VERSION = 1
@@ -341,8 +344,6 @@ def compare(old: dict[str, Any], new: dict[str, Any], since: str) -> Changes:
     return ch
 
 
-def story_pages(issue: Issue) -> dict[str, int]:
-    """Story id → the page the editors planned it on (1 for layouts that flow)."""
-    from .layout.html import plan_pages
-
-    return {s.id: p.number for p in plan_pages(issue) for s in p.stories}
+def story_pages(plan: "Plan") -> dict[str, int]:
+    """Story id → the page the editors planned it on (else the page where it starts)."""
+    return {s.id: s.planned_page or s.pages[0] for s in plan.stories if s.planned_page or s.pages}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +17,8 @@ from typing import Any, Mapping
 import yaml
 
 from .errors import Collector, Finding, KanwuError, Pos
-from .files import NOT_FOUND, problem
 from .model import Text
+from .userpath import ISSUE_FOLDER, Refused, resolve_inside
 
 _INT = re.compile(r"^[+]?[0-9]+$")
 ROUNDS = (1, 99)
@@ -352,39 +351,11 @@ class Reader:
 
     def resolve_path(self, node: Node, must_exist: bool = True) -> Path | None:
         """A user path, resolved inside the issue folder; problems are recorded."""
-        text = node.value.value.strip()
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+:", text):  # http:, file:, data:... (C: is a drive)
-            self.out.error("remote-path", f"不允许网络地址 “{text}”：请把文件放进期刊文件夹 / "
-                           "URLs are not allowed: kanwu never fetches from the network", node.pos)
-            return None
-        if not text or "\x00" in text:
-            if must_exist or text:  # an image with `src: ""` is a placeholder slot, like one without src
-                self.out.error("missing-file", "路径是空的或无效 / the path is empty or invalid", node.pos)
-            return None
-        # a path typed on Windows: images\lead-1.jpg is images/lead-1.jpg; C:\... or \\server\... is absolute
-        p = Path(text.replace("\\", "/"))
-        if p.is_absolute() or re.match(r"^[a-zA-Z]:", text):
-            self.out.error("outside-path", f"不允许绝对路径 “{text}”，请写相对于期刊文件的路径 / "
-                           "absolute paths are not allowed; write the path relative to the issue file", node.pos)
-            return None
         try:
-            full = (self.root / p).resolve()
-        except (OSError, RuntimeError):  # a symlink loop
-            self.out.error("missing-file", f"无法解析路径 “{text}”（符号链接循环？）/ the path cannot be resolved "
-                           "(a symbolic link loop?)", node.pos)
+            return resolve_inside(node.value.value, self.root, ISSUE_FOLDER, must_exist)
+        except Refused as exc:
+            self.out.error(exc.code, exc.message, node.pos)
             return None
-        if not full.is_relative_to(self.root):
-            link = os.path.normpath(self.root / p).startswith(str(self.root) + os.sep)
-            self.out.error("outside-path", f"路径 “{text}” 指向期刊文件夹之外"
-                           f"{'（经由符号链接）' if link else ''} / the path leads outside the issue's folder"
-                           f"{' through a symbolic link' if link else ''}", node.pos)
-            return None
-        why = problem(full) if must_exist else None
-        if why:  # a folder or a FIFO is named as such, not "not found"
-            self.out.error("missing-file" if why == NOT_FOUND else "not-a-file", f"“{text}”：{why}"
-                           if why != NOT_FOUND else f"找不到文件 “{text}” / file not found", node.pos)
-            return None
-        return full
 
     def read_text_file(self, node: Node) -> Text | None:
         """A ``body_file``: read as UTF-8 with positions in that file."""

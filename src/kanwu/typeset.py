@@ -1,7 +1,8 @@
-"""Typeset stage: HTML → laid-out pages with WeasyPrint, once per build.
+"""Typeset stage: HTML → drawn pages with WeasyPrint, once per build.
 
+Page makeup has placed every block already; WeasyPrint only draws them.
 WeasyPrint is imported here and only here (it takes most of a second), so
-``kanwu --help`` and input validation stay fast. The one layout is written
+``kanwu --help`` and input validation stay fast. The document is written
 to PDF once; the proof is made from those bytes (see `kanwu.proof`).
 """
 from __future__ import annotations
@@ -12,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Finding
-from .wpext import Placement, analyse, check_version, make_fetcher
+from .layout.csslog import Collect, css_findings
+from .layout.spec import Layout
+from .wpext import Root, check_version, make_fetcher
 
 
 @dataclass
@@ -21,26 +24,16 @@ class Rendered:
 
     document: Any
     """The `weasyprint.Document`."""
-    placement: Placement
-    """Where stories and planned pages landed."""
     findings: list[Finding] = field(default_factory=list)
     """Problems found while rendering (refused URLs, slow subsetting...)."""
     page_sizes: list[tuple[float, float]] = field(default_factory=list)
     """Each page's trim size in points."""
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-def render(html: str, base: Path, roots: dict[str, Path]) -> Rendered:
+def render(html: str, base: Path, roots: dict[str, Root], layout: Layout | None = None) -> Rendered:
     """Lay out `html` (relative URLs resolve against `base`), reading only below the
-    `roots` (by ``kanwu:<name>/`` URL or by file URL)."""
+    `roots` (by ``kanwu:<name>/`` URL or by file URL); what WeasyPrint ignores or
+    cannot load becomes a warning naming the `layout`'s file."""
     check_version()
     from weasyprint import HTML
     from weasyprint.text import ffi
@@ -52,18 +45,20 @@ def render(html: str, base: Path, roots: dict[str, Path]) -> Rendered:
                                 "libharfbuzz-subset0 is missing: font subsetting falls back to fontTools and takes "
                                 "seconds per font (apt-get install libharfbuzz-subset0)"))
     fetcher = make_fetcher([], roots)
-    handler = _Collect()
+    handler = Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
         document = HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render()
     finally:
         logger.removeHandler(handler)
+    if layout is not None:
+        findings += css_findings(handler.records, layout, fetcher.refused)
     for url in dict.fromkeys(fetcher.refused):
         findings.append(Finding("error", "refused-url", f"拒绝读取 {url}：kanwu 只读取期刊、版式和字体文件夹里的文件 / "
                                 "refused: kanwu reads only files in the issue, layout and font folders"))
     sizes = [(p.width, p.height) for p in document.pages]
-    return Rendered(document, analyse(document), findings, sizes)
+    return Rendered(document, findings, sizes)
 
 
 def write_pdf(rendered: Rendered, variant: str | None, identifier: bytes, metadata: dict[str, str]) -> bytes:

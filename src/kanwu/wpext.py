@@ -5,11 +5,10 @@ Everything here touches WeasyPrint's internals or its extension points:
 * `SandboxFetcher`: the only way WeasyPrint reads anything. It serves files
   under the allowed folders (the issue, the layouts, the fonts) and refuses
   the network, other files and oversized ``data:`` URLs.
-* `analyse`: walks the laid-out box tree (private API: ``page._page_box``)
-  to find on which page every story's lines ended up, which planned page
-  spilled over (overset) or left lines empty (underset), where each page's
-  type area is, and where each body paragraph (``data-p``) and its text
-  pieces landed (the proof's change bars and punctuation marks).
+* `VIRTUAL` URLs: location-free names of the folders WeasyPrint may read.
+
+Nothing is read back out of WeasyPrint's box tree: page makeup (`kanwu.makeup`)
+decided where everything goes before WeasyPrint runs.
 
 `check_version` refuses WeasyPrint versions these were not tested with, so a
 silent change in internals cannot produce wrong reports.
@@ -17,11 +16,9 @@ silent change in internals cannot produce wrong reports.
 from __future__ import annotations
 
 import mimetypes
-from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
-from urllib.parse import unquote, urlsplit
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import quote, unquote, urlsplit
 
 from .errors import KanwuError
 from .files import read_bytes
@@ -42,6 +39,47 @@ def check_version() -> str:
     return version
 
 
+_BORDER_STYLES = frozenset({"inset", "outset", "groove", "ridge"})
+
+
+def undrawable(exc: BaseException) -> tuple[str, str]:
+    """What WeasyPrint failed to draw when writing the PDF raised `exc`: (Chinese, English).
+
+    WeasyPrint 70 raises a bare ``NotImplementedError`` (from tinycss2's
+    ``Color.to('srgb')``) when it must compute with a ``device-cmyk()``
+    colour, which every kanwu colour is: a gradient between such colours, or
+    an inset/outset/groove/ridge border, which it lightens and darkens (an
+    ``<iframe>`` has an inset border by default).  The exception carries no
+    text, so the traceback says which: the drawing functions it passed
+    through, and the box whose border was being drawn.  Anything else is
+    quoted, not guessed.
+    """
+    names: list[str] = []
+    box = None
+    tb = exc.__traceback__
+    while tb is not None:
+        names.append(tb.tb_frame.f_code.co_name)
+        if names[-1] == "draw_border":
+            box = tb.tb_frame.f_locals.get("box")
+        tb = tb.tb_next
+    if box is not None and {"lighten", "darken"} & set(names):
+        tag = getattr(box, "element_tag", "")
+        style = getattr(box, "style", {})
+        kinds = sorted({style[f"border_{side}_style"] for side in ("top", "right", "bottom", "left")}
+                       & _BORDER_STYLES) if hasattr(style, "__getitem__") else []
+        kind = "/".join(kinds) or "inset/outset/groove/ridge"
+        of_cn, of_en = (f"<{tag}> 的 ", f" of the <{tag}> element") if tag else ("", "")
+        return (f"{of_cn}{kind} 样式边框（WeasyPrint 要把 device-cmyk() 颜色调亮调暗才能画），请改用 solid 边框或 "
+                "border: none",
+                f"the {kind} border{of_en} (it would lighten and darken a device-cmyk() colour): use a solid "
+                "border or border: none")
+    if "draw_background_image" in names:
+        return ("device-cmyk() 颜色之间的渐变（linear-gradient / radial-gradient），请改用纯色",
+                "a gradient between device-cmyk() colours (linear-gradient, radial-gradient): use a flat colour")
+    said = f"{names[-1] + ': ' if names else ''}{exc or type(exc).__name__}"
+    return f"WeasyPrint 70 不支持的写法（{said}）", f"something it does not support ({said})"
+
+
 VIRTUAL = "kanwu"
 """Scheme of location-free URLs: ``kanwu:<root name>/<path below it>``.
 
@@ -50,20 +88,35 @@ would make the PDF's bytes depend on where the issue or the cache lives;
 these URLs keep builds byte-identical wherever they run."""
 
 
-def virtualise(html: str, roots: dict[str, Path]) -> str:
-    """Replace file URLs below the named `roots` by ``kanwu:`` URLs."""
-    for name, root in sorted(roots.items(), key=lambda kv: -len(str(kv[1]))):
-        html = html.replace(Path(root).resolve().as_uri() + "/", f"{VIRTUAL}:{name}/")
-    return html
+Root = Path | Mapping[str, bytes]
+"""A named root: a folder, or files held in memory by name (the converted pictures)."""
 
 
-def make_fetcher(allowed: Iterable[Path], named: dict[str, Path] | None = None) -> Any:
+def locator(roots: Mapping[str, Root]) -> Callable[[Path | str], str]:
+    """A function giving a file's location-free URL (``kanwu:<root name>/<path>``) when it lies below
+    one of the named folder `roots`, its file URL otherwise (the fetcher then judges it)."""
+    folders = {k: v for k, v in roots.items() if not isinstance(v, Mapping)}
+    resolved = sorted(((name, Path(root).resolve()) for name, root in folders.items()),
+                      key=lambda kv: -len(str(kv[1])))
+
+    def url(path: Path | str) -> str:
+        full = Path(path).resolve()
+        for name, root in resolved:
+            if full.is_relative_to(root):
+                return f"{VIRTUAL}:{name}/{quote(full.relative_to(root).as_posix())}"
+        return full.as_uri()
+
+    return url
+
+
+def make_fetcher(allowed: Iterable[Path], named: Mapping[str, Root] | None = None) -> Any:
     """A URL fetcher that serves only files below `allowed` folders (and the `named` roots)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     from .fonts import MAX_FONT_BYTES  # the largest file served: a font collection
 
-    named = {k: Path(v).resolve() for k, v in (named or {}).items()}
+    memory = {k: v for k, v in (named or {}).items() if isinstance(v, Mapping)}
+    named = {k: Path(v).resolve() for k, v in (named or {}).items() if not isinstance(v, Mapping)}
     roots = [Path(p).resolve() for p in allowed] + list(named.values())
 
     class SandboxFetcher(URLFetcher):
@@ -80,6 +133,9 @@ def make_fetcher(allowed: Iterable[Path], named: dict[str, Path] | None = None) 
                 return super().fetch(url, headers)
             if parts.scheme == VIRTUAL:
                 name, _, rel = parts.path.partition("/")
+                if unquote(rel) in memory.get(name, {}):
+                    mime = mimetypes.guess_type(rel)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, body=memory[name][unquote(rel)], headers={"Content-Type": mime})
                 if name not in named:
                     self.refused.append(url)
                     raise ValueError(f"unknown kanwu: root in {url}")
@@ -106,79 +162,3 @@ def make_fetcher(allowed: Iterable[Path], named: dict[str, Path] | None = None) 
     fetcher = SandboxFetcher(allowed_protocols=("file", "data", VIRTUAL), allow_redirects=False)
     fetcher.refused = []
     return fetcher
-
-
-@dataclass
-class Placement:
-    """Where things landed after WeasyPrint's layout."""
-
-    section_pages: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    """Planned page id (``page-N``) → the PDF pages (1-based) it occupies."""
-    story_lines: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
-    """Story id → {PDF page: number of body lines on it}."""
-    story_chars: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
-    """Story id → {PDF page: characters of body text on it}."""
-    boxes: dict[str, list[tuple[int, float, float, float, float]]] = field(default_factory=lambda: defaultdict(list))
-    """Element id → fragments as (page, x, y, width, height) in pt from the trim's top-left."""
-    pages: int = 0
-    """Number of PDF pages."""
-    page_areas: dict[int, tuple[float, float, float, float]] = field(default_factory=dict)
-    """PDF page → its type area (content box) as (x, y, width, height) in pt from the trim's top-left."""
-    content_bottoms: dict[str, float] = field(default_factory=dict)
-    """Planned page id → bottom (pt) of its last in-flow content on its last page (for underset)."""
-    paragraphs: dict[tuple[str, str], list[tuple[int, float, float, float, float]]] = field(
-        default_factory=lambda: defaultdict(list))
-    """(story id, paragraph key ``data-p``) → fragments (page, x, y, width, height) in pt."""
-    segments: dict[tuple[str, str], list[tuple[int, float, float, float, float, str]]] = field(
-        default_factory=lambda: defaultdict(list))
-    """(story id, paragraph key) → text pieces in reading order: (page, x, y, width, height, text) in pt."""
-
-
-def analyse(document: Any) -> Placement:
-    """Walk every page's box tree (private API) and record what is where."""
-    from weasyprint.formatting_structure.boxes import LineBox, TextBox
-
-    out = Placement(pages=len(document.pages))
-
-    def frag(box: Any, page: int) -> tuple[int, float, float, float, float]:
-        # CSS px → pt; WeasyPrint's origin is the trim's top-left corner
-        return (page, box.position_x * 0.75, box.position_y * 0.75,
-                box.border_width() * 0.75, box.border_height() * 0.75)
-
-    def walk(box: Any, page: int, section: str | None, story: str | None, par: str | None = None) -> None:
-        element = getattr(box, "element", None)
-        ident = element.get("id") if element is not None and hasattr(element, "get") else None
-        key = element.get("data-p") if element is not None and hasattr(element, "get") else None
-        if key and story is not None and hasattr(box, "border_width") and key != par:
-            par = key
-            out.paragraphs[(story, key)].append(frag(box, page))
-        if par is not None and story is not None and isinstance(box, TextBox) and box.text:
-            out.segments[(story, par)].append((*frag(box, page), box.text))
-        if ident and not getattr(box, "element_tag", "").endswith(("::before", "::after")):
-            if hasattr(box, "border_width") and ident.startswith(("img-", "story-", "page-")):
-                out.boxes[ident].append(frag(box, page))
-            if ident.startswith("page-") and ident != section:
-                section = ident
-                if page not in out.section_pages[ident]:
-                    out.section_pages[ident].append(page)
-                bottoms = [(c.position_y + c.margin_height()) * 0.75 for c in getattr(box, "children", ())
-                           if hasattr(c, "margin_height") and not c.is_absolutely_positioned()
-                           and not getattr(c, "is_running", lambda: False)()]
-                if bottoms:
-                    out.content_bottoms[ident] = max(bottoms)
-            elif ident.startswith("story-"):
-                story = ident[6:]
-        if isinstance(box, LineBox) and story is not None:
-            out.story_lines[story][page] += 1
-            out.story_chars[story][page] += sum(len(t.text) for t in box.descendants() if isinstance(t, TextBox))
-            if par is None:
-                return
-        for child in getattr(box, "children", ()):
-            walk(child, page, section, story, par)
-
-    for number, page in enumerate(document.pages, 1):
-        pb = page._page_box  # noqa: SLF001 (pinned private API)
-        out.page_areas[number] = (pb.content_box_x() * 0.75, pb.content_box_y() * 0.75,
-                                  pb.width * 0.75, pb.height * 0.75)
-        walk(pb, number, None, None)
-    return out

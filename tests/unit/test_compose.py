@@ -285,6 +285,28 @@ def test_performance_bulletin(fonts) -> None:
         assert time.perf_counter() - t < 0.3
 
 
+def test_one_line_setting_of_a_long_text_is_linear(fonts, monkeypatch) -> None:
+    """Text set on one line (captions, headline lines: measure 1e6) weighs one line, not n².
+
+    Every earlier start fits a huge measure, so the breaker used to weigh
+    every (start, end) pair: 4.5 million for a 3,000-character caption (1.2 s).
+    A paragraph that fits at its natural width is one line (cost 1; two lines
+    cost 2 at least), the same result the breaker reached.
+    """
+    from kanwu.text import compose as mod
+
+    calls = []
+    cost = mod._Para._cost
+    monkeypatch.setattr(mod._Para, "_cost", lambda self, a, b, last: calls.append(1) or cost(self, a, b, last))
+    text = (SISHI * 30)[:3000]
+    par = compose([Run(text)], 1e6, SIZE, fonts, indent=0, align="left")
+    assert len(par.lines) == 1 and joined(par) == text
+    assert len(calls) <= 10 * len(text), len(calls)
+    # a paragraph that needs squeezing to fit is still weighed against two lines
+    calls.clear()
+    assert len(compose([Run(SISHI)], 20 * SIZE, SIZE, fonts).lines) > 1 and calls
+
+
 # -- lines_html ---------------------------------------------------------------------
 
 def test_fmt_pt() -> None:

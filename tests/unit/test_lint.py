@@ -32,3 +32,19 @@ def test_correct_text_and_reduplication_are_not_flagged():
 def test_internal_publication_words_only_with_a_permit():
     assert codes("本报记者报道") == []
     assert [c for c, _ in codes("本报记者报道", internal=True)] == ["internal-publication"] * 2
+
+
+def test_internal_words_inside_legitimate_words_are_not_flagged():
+    """公益广告 is a public-service announcement, 本报告 "this report", 登记者 a registrant... (issue 10)."""
+    for s in ("社区张贴公益广告", "清理楼道小广告", "整治户外广告", "谨防虚假广告", "查处违法广告",
+              "本报告由居委会编写", "填写本报表", "医保基本报销比例", "成本报表", "资本报告",
+              "已登记者请到居委会领取", "速记者", "本期为创刊号", "制定价格", "核定价格", "政府规定价格",
+              "保持物价稳定价格不涨", "双方约定价款"):
+        assert codes(s, internal=True) == [], s
+
+
+def test_internal_words_are_still_flagged_beside_legitimate_ones():
+    assert codes("公益广告和商业广告", internal=True) == [("internal-publication", 8)]
+    assert codes("本报讯　本报告", internal=True) == [("internal-publication", 1)]
+    for s in ("欢迎刊登广告", "本报记者", "定价：2元", "刊号：沪内资准字", "本刊编辑部"):
+        assert codes(s, internal=True), s

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping, Sequence
 
 from ..errors import Finding, KanwuError, Pos
 from ..units import to_pt
+from ..userpath import LAYOUT_FOLDER, Refused, resolve_inside
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 LENGTHS = ("page.width", "page.height", "page.bleed", "page.margin.top", "page.margin.bottom",
            "page.margin.left", "page.margin.right", "grid.gutter", "body.size", "body.leading",
            "heading.size", "headline.size", "headline.lead_size")
+PATH_KEYS = ("print.profile",)
+"""Settings that may name a file in the layout's folder (a value among the key's built-in names is not a path)."""
 
 
 def _get(data: Mapping[str, Any], dotted: str) -> Any:
@@ -64,6 +67,52 @@ def check_layout(merged: Mapping[str, Any], file: Path) -> None:
                 errors.append(f"fonts.{role}.weight: 应为 100–900 的整数 / a weight from 100 to 900")
     if errors:
         raise KanwuError([Finding("error", "bad-layout", f"{e}", Pos(str(file))) for e in errors])
+
+
+def layout_files(chain: Sequence[tuple[Path, Mapping[str, Any]]],
+                 builtin: Mapping[str, Collection[str]]) -> dict[str, Path]:
+    """The files the `PATH_KEYS` settings name, by key; raise `KanwuError` naming the layout.yaml and the key.
+
+    `chain` is (folder, its own layout.yaml data), the layout first, then
+    its parents. The nearest layout.yaml that sets a key wins (as in the
+    merge); its path is resolved in that layout's folder or, failing that,
+    its parents' (as a missing template is), and never leads out of it:
+    the same rules as for an issue's paths (`kanwu.userpath`).
+    """
+    files: dict[str, Path] = {}
+    errors: list[Finding] = []
+    for key in PATH_KEYS:
+        at = next((i for i, (_, data) in enumerate(chain) if _get(data, key) is not None), None)
+        if at is None:
+            continue
+        value, where = _get(chain[at][1], key), Pos(str(chain[at][0] / "layout.yaml"))
+        names = tuple(builtin.get(key, ()))
+        if isinstance(value, str) and value in names:
+            continue
+        hint = (f"{key} 可写 {'、'.join(names)} 或版式文件夹里的文件 / {key} may be {', '.join(names)} or a file "
+                "in the layout's folder" if names else f"{key} 应为版式文件夹里的文件 / {key} names a file in the "
+                "layout's folder")
+        if not isinstance(value, str) or not value.strip():
+            errors.append(Finding("error", "bad-layout", f"{key}: “{value}” 不是文件名 / not a file name. {hint}", where))
+            continue
+        first: Refused | None = None
+        for folder, _ in chain[at:]:
+            try:
+                path = resolve_inside(value, folder.resolve(), LAYOUT_FOLDER)
+            except Refused as exc:
+                first = first or exc
+                if exc.code != "missing-file":
+                    break  # outside the folder: never look further
+                continue
+            if path is not None:
+                files[key] = path
+                break
+        if key not in files and first is not None:
+            errors.append(Finding("error", "bad-layout", f"{key}: {first.message}"
+                                  f"{'. ' + hint if first.code == 'missing-file' else ''}", where))
+    if errors:
+        raise KanwuError(errors)
+    return files
 
 
 def check_name(name: object, where: str) -> str:

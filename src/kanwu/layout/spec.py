@@ -15,7 +15,7 @@ import yaml
 
 from ..errors import KanwuError, Pos
 from ..units import to_pt
-from .check import check_layout, check_name
+from .check import check_layout, check_name, layout_files
 
 BUILTIN = Path(__file__).resolve().parents[3] / "layouts"
 
@@ -63,6 +63,8 @@ class Layout:
     """``layout.yaml`` merged over its parents."""
     fonts: Mapping[str, FontRole] = field(default_factory=dict)
     """Font roles by name."""
+    files: Mapping[str, Path] = field(default_factory=dict)
+    """Files the settings name (``print.profile``), by dotted key, resolved inside the layout's folders."""
 
     def get(self, dotted: str, default: Any = None) -> Any:
         """A setting by dotted path, e.g. ``page.bleed``."""
@@ -127,17 +129,28 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _abstract(layout_yaml: Path) -> bool | None:
+    """Whether a layout.yaml declares ``abstract: true`` (None when it cannot be read)."""
+    try:
+        data = yaml.safe_load(layout_yaml.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return bool(data.get("abstract")) if isinstance(data, Mapping) else None
+
+
+def is_abstract(name: str, issue_dir: Path | None = None) -> bool:
+    """Whether the layout ``name`` resolves to is abstract (only for ``extends:``, like `base`)."""
+    folder = next((d / name for d in search_path(issue_dir) if (d / name / "layout.yaml").is_file()), None)
+    return folder is not None and bool(_abstract(folder / "layout.yaml"))
+
+
 def available(issue_dir: Path | None = None) -> list[str]:
     """Names of all layouts that can be used (for messages and ``kanwu layouts``)."""
     names = set()
     for d in search_path(issue_dir):
         for p in d.glob("*/layout.yaml"):
-            try:
-                data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                continue
             # a parent such as `base` declares itself abstract: it is only extended
-            if isinstance(data, Mapping) and not data.get("abstract"):
+            if _abstract(p) is False:
                 names.add(p.parent.name)
     return sorted(n for n in names if not n.startswith("_"))
 
@@ -176,4 +189,7 @@ def load_layout(name: str, issue_dir: Path | None = None, pos: Pos | None = None
     fonts = {role: FontRole(tuple([spec["family"]] if isinstance(spec["family"], str) else spec["family"]),
                             int(spec.get("weight", 400)))
              for role, spec in (merged.get("fonts") or {}).items()}
-    return Layout(name, tuple(folders), merged, fonts)
+    from ..colour import PROFILES  # here: the colour module imports the layout package
+
+    files = layout_files(list(zip(folders, settings)), {"print.profile": tuple(PROFILES)})
+    return Layout(name, tuple(folders), merged, fonts, files)

@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, groupby
 
-from kanwu.text.metrics import HALF_WIDTH_MARKS, FontMetrics
+from kanwu.text.metrics import FontMetrics
 
 __all__ = ["Run", "Segment", "Line", "Composed", "compose", "NO_START", "NO_END",
            "OPENING", "CLOSING", "char_kind"]
@@ -245,7 +245,7 @@ class _Para:
 
     def __init__(self, runs: Sequence[Run], measure: float, size: float,
                  fonts: Mapping[str, FontMetrics], indent: float, align: str) -> None:
-        self.M, self.size, self.fonts, self.align = measure, size, fonts, align
+        self.measure, self.size, self.fonts, self.align = measure, size, fonts, align
         self.indent = indent * size
         self.units, self.glue, self.gstyle = _tokenize(runs)
         self.pens, self.addr = _split_long(self.units, self.glue, self.gstyle, fonts, size, measure)
@@ -299,68 +299,72 @@ class _Para:
     def _prefix(self) -> None:
         """Prefix sums (index i = before unit i) the breaker reads in O(1)."""
         us = self.units
-        self.gend = [*self.gnat, 0.0]     # glue after unit i, none after the last
+        self.glue_after = [*self.gnat, 0.0]     # glue after unit i, none after the last
         kinds = [*self.gkind, _RIGID]
-        self.Q = list(accumulate(((u.hw if u.halt else u.w) + g for u, g in zip(us, self.gend)),
+        self.width_sum = list(accumulate(((u.hw if u.halt else u.w) + g for u, g in zip(us, self.glue_after)),
                                  initial=0.0))
-        self.SH = list(accumulate((u.cut_close for u in us), initial=0.0))   # mark shrink
-        self.NA = list(accumulate((k == _AUTO for k in kinds), initial=0))  # Han–Latin glues
-        self.NC = list(accumulate((_WEIGHT.get(k, 0.0) for k in kinds), initial=0.0))
-        self.ID = list(accumulate((u.ideo for u in us), initial=0))         # ideographs
-        self.LA = list(accumulate((u.kind == "L" for u in us), initial=0))  # Latin units
+        self.shrink_sum = list(accumulate((u.cut_close for u in us), initial=0.0))   # mark shrink
+        self.auto_sum = list(accumulate((k == _AUTO for k in kinds), initial=0))  # Han–Latin glues
+        self.stretch_sum = list(accumulate((_WEIGHT.get(k, 0.0) for k in kinds), initial=0.0))
+        self.ideograph_sum = list(accumulate((u.ideo for u in us), initial=0))         # ideographs
+        self.latin_sum = list(accumulate((u.kind == "L" for u in us), initial=0))  # Latin units
         # a line ending on a half-width mark leaves a notch in the right edge (and
         # pdfplumber, which reports the mark 1 em wide, sees it stick out)
-        self.bpen = [p + _MARK_END * (u.kind == "P") for p, u in zip(self.pens, us)]
-        self.co = [u.cut_open for u in us]
-        self.cc = [u.cut_close for u in us]
+        self.break_penalty = [p + _MARK_END * (u.kind == "P") for p, u in zip(self.pens, us)]
+        self.cut_open = [u.cut_open for u in us]
+        self.cut_close = [u.cut_close for u in us]
 
     # -- line breaking -------------------------------------------------------
     def _cost(self, a: int, b: int, last: bool) -> tuple[float, bool]:
         """Cost of a line of units a..b-1 and whether it fits without overflowing."""
         size = self.size
-        W = self.Q[b] - self.Q[a] - self.gend[b - 1] + (0.0 if a else self.indent)
+        width = self.width_sum[b] - self.width_sum[a] - self.glue_after[b - 1] + (0.0 if a else self.indent)
         if a or not self.indent:
-            W -= self.co[a]
+            width -= self.cut_open[a]
         # GB/T 15834: a mark ending a line is half width; on the last line only if needed
-        S = self.SH[b - 1] - self.SH[a] + (self.cc[b - 1] if last else 0.0)
-        W -= 0.0 if last else self.cc[b - 1]
-        n_auto = self.NA[b - 1] - self.NA[a]
-        d = self.M - W
-        cost = _LINE + (0.0 if last else self.bpen[b - 1])
-        if last and a and self.ID[b] - self.ID[a] == 1 and self.LA[b] == self.LA[a]:
+        shrink = self.shrink_sum[b - 1] - self.shrink_sum[a] + (self.cut_close[b - 1] if last else 0.0)
+        width -= 0.0 if last else self.cut_close[b - 1]
+        n_auto = self.auto_sum[b - 1] - self.auto_sum[a]
+        slack = self.measure - width
+        cost = _LINE + (0.0 if last else self.break_penalty[b - 1])
+        if last and a and self.ideograph_sum[b] - self.ideograph_sum[a] == 1 and self.latin_sum[b] == self.latin_sum[a]:
             cost += _ORPHAN               # one Han character alone on the last line
-        if d < -_EPS:                     # squeeze: marks first, then Han–Latin gaps
-            A = n_auto * _AUTO_SHRINK * size
-            if -d > S + A + _EPS:
-                return _OVERFULL * (1 + (-d - S - A) / size), False
-            if S:
-                cost += _SHRINK_WEIGHT * (min(-d, S) / S) ** 2
-            if -d > S + _EPS:
-                cost += _AUTO_WEIGHT * ((-d - S) / A) ** 2
+        if slack < -_EPS:                     # squeeze: marks first, then Han–Latin gaps
+            auto = n_auto * _AUTO_SHRINK * size
+            if -slack > shrink + auto + _EPS:
+                return _OVERFULL * (1 + (-slack - shrink - auto) / size), False
+            if shrink:
+                cost += _SHRINK_WEIGHT * (min(-slack, shrink) / shrink) ** 2
+            if -slack > shrink + _EPS:
+                cost += _AUTO_WEIGHT * ((-slack - shrink) / auto) ** 2
         elif not last and self.align != "justify":
-            cost += (d / size / 4) ** 2   # ragged: keep the rag even
-        elif not last and d > _EPS:       # stretch: Han–Latin gaps first, then all gaps
-            A = n_auto * _AUTO_STRETCH * size
-            if A:
-                cost += _AUTO_WEIGHT * (min(d, A) / A) ** 2
-            if d > A + _EPS:
-                n = self.NC[b - 1] - self.NC[a]
-                r = (d - A) / size
+            cost += (slack / size / 4) ** 2   # ragged: keep the rag even
+        elif not last and slack > _EPS:       # stretch: Han–Latin gaps first, then all gaps
+            auto = n_auto * _AUTO_STRETCH * size
+            if auto:
+                cost += _AUTO_WEIGHT * (min(slack, auto) / auto) ** 2
+            if slack > auto + _EPS:
+                n = self.stretch_sum[b - 1] - self.stretch_sum[a]
+                r = (slack - auto) / size
                 cost += (r / n / _STRETCH_UNIT) ** 2 if n else _UNJUSTIFIABLE * (1 + r * r)
         return cost, True
 
     def breaks(self) -> list[int]:
         """Total-fit breaks: the end index of every line (the last is len(units))."""
         n = len(self.units)
+        if self._cost(0, n, True) == (_LINE, True):
+            # fits at its natural width: one line costs 1, any two cost 2 at least; without this
+            # a huge measure (text set on one line) makes every start fit every end: n² weighed
+            return [n]
         starts = [0] + [k + 1 for k in range(n - 1) if self.ok[k]]
-        qs = [self.Q[s] for s in starts]
+        qs = [self.width_sum[s] for s in starts]
         best, prev = [0.0] + [float("inf")] * n, [0] * (n + 1)
         # lines looser than this are only tried when nothing tighter fits
-        loose = max(5 * self.size, 0.15 * self.M) + self.indent + self.size
+        loose = max(5 * self.size, 0.15 * self.measure) + self.indent + self.size
         for b in starts[1:] + [n]:
             last = b == n
             top = bisect_right(starts, b - 1) - 1
-            hi = top if last else min(top, bisect_right(qs, self.Q[b] - self.M + loose) - 1)
+            hi = top if last else min(top, bisect_right(qs, self.width_sum[b] - self.measure + loose) - 1)
             for first in (hi, top):
                 found = False
                 for i in range(first, -1, -1):   # ever longer lines
@@ -381,7 +385,7 @@ class _Para:
     # -- setting one line ------------------------------------------------------
     def set_line(self, a: int, b: int, last: bool) -> Line:
         """Set units a..b-1 as one line: halts, spacing, then merged segments."""
-        us, size, M, n = self.units, self.size, self.M, b - a
+        us, size, measure, n = self.units, self.size, self.measure, b - a
         gk, gn = [*self.gkind[a:b - 1], -1], [*self.gnat[a:b - 1], 0.0]   # -1: line end
         halt = [u.halt for u in us[a:b]]
         ls = [0.0] * n                        # letter-spacing per unit (pt)
@@ -390,18 +394,18 @@ class _Para:
         nat = sum(u.hw if h else u.w for u, h in zip(us[a:b], halt)) + sum(gn) + fix
         nat += 0.0 if a else self.indent
         justify = self.align == "justify" and not last
-        if us[b - 1].cut_close and (not last or nat > M + _EPS):
+        if us[b - 1].cut_close and (not last or nat > measure + _EPS):
             halt[-1] = True                   # GB/T 15834: half-width mark at line end
             nat -= us[b - 1].cut_close
-        d, e, auto = M - nat, 0.0, [0.0] * n  # e: extra per gap; auto: on Han–Latin glue
+        d, e, auto = measure - nat, 0.0, [0.0] * n  # e: extra per gap; auto: on Han–Latin glue
         n_auto = gk.count(_AUTO)
         if d < -_EPS:                         # squeeze: marks first, then Han–Latin
             marks = [j for j in range(n - 1) if not halt[j] and us[a + j].cut_close]
-            S = sum(us[a + j].cut_close for j in marks)
-            f = min(1.0, -d / S) if S else 0.0
+            shrink = sum(us[a + j].cut_close for j in marks)
+            f = min(1.0, -d / shrink) if shrink else 0.0
             for j in marks:                   # halt, and letter-spacing gives back the rest
                 halt[j], ls[j] = True, (1 - f) * us[a + j].cut_close
-            rest = min(_AUTO_SHRINK * size, max(0.0, -d - f * S) / n_auto) if n_auto else 0.0
+            rest = min(_AUTO_SHRINK * size, max(0.0, -d - f * shrink) / n_auto) if n_auto else 0.0
             auto = [-rest if k == _AUTO else 0.0 for k in gk]
         elif d > _EPS and justify:
             n_gaps = sum(_WEIGHT.get(k, 0.0) for k in gk)
@@ -423,28 +427,19 @@ class _Para:
                 take = gap if kind == _CHAR else e if e <= gap else 0.0
             spacing = 0.0 if u.kind == "L" else _floor(ls[j] + take)   # words never spaced
             for p, (text, style) in enumerate(u.parts):
-                h, before, after = halt[j], 0.0 if p else _floor(sb), spacing
-                if h and self.fonts[style].emulates_halt and j < n - 1 and text in HALF_WIDTH_MARKS \
-                        and self.fonts[style].advance(text) > 0.98:
-                    # no halt in the face (LXGW WenKai): take the blank half off by hand, before an
-                    # opening mark, after a closing one (at line end it overflows unseen: keep halt)
-                    h = False
-                    if text in OPENING:
-                        before -= self.size / 2
-                    else:
-                        after -= self.size / 2
-                _add(segs, text, style, after, before, h)
+                # a half-width mark is described, not drawn: the renderer decides how (kanwu.layout.lines)
+                _add(segs, text, style, spacing, 0.0 if p else _floor(sb), halt[j])
             sb = gap - take
             if kind == _SPACE:
                 text = self.glue[a + j]
                 _add(segs, text, self.gstyle[a + j], _floor(e / len(text)), _floor(sb), False)
                 sb = 0.0
         width = self._width(segs)
-        if (justify or d < -_EPS) and len(segs) > 1 and 0 < M - width < 0.05 * size:
+        if (justify or d < -_EPS) and len(segs) > 1 and 0 < measure - width < 0.05 * size:
             t = segs[-1]                      # rounding down left a sliver: to the last gap
-            segs[-1] = Segment(t.text, t.style, 0.0, round(t.space_before + M - width, 4), t.halt)
+            segs[-1] = Segment(t.text, t.style, 0.0, round(t.space_before + measure - width, 4), t.halt)
             width = self._width(segs)
-        return Line(tuple(segs), round(width, 4), last, overfull=width > M + 0.01)
+        return Line(tuple(segs), round(width, 4), last, overfull=width > measure + 0.01)
 
     def _join_fix(self, a: int, b: int) -> float:
         """Width change when the pieces of a split word on this line are shaped as one."""

@@ -1,0 +1,181 @@
+"""Makeup of a one-column 简报 (A4): stories run down the pages, kanwu breaks the pages.
+
+The page count follows the content. A story's head starts a page's text only
+with room for itself and ``makeup.keep_lines`` body lines (no story starts in
+a page's last lines); a subhead keeps that many lines too; a page never ends
+after a paragraph's first line or starts with its last (`StoryBody.penalty`).
+A story's pictures sit in a centred row under its head, on a grid of
+``photos.columns`` parts of the measure; a row that does not fit where it
+falls moves to the top of the next page and the text runs on in its place.
+The 报送/抄送 block sits at the foot of the last page; when it would be left
+alone on a page of its own, the pictures are set smaller to pull the text
+back, and if that does not do, a warning says how much to cut.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..errors import Finding
+from ..model import Issue
+from .assemble import PlacedPage
+from .grid import Grid, MakeupSettings
+from .measure import ORPHAN, Measurer
+from .paginate import Prepared
+from .pictures import Band, Pictures
+from .place import head_block, picture_block, rule, text_pieces
+from .plan import Block, Box, Module, Rect, box_of
+
+
+class FlowBuilder:
+    """Pages of a flowing one-column layout."""
+
+    def __init__(self, prepared: dict[str, Prepared], measurer: Measurer, grid: Grid, settings: MakeupSettings,
+                 issue: Issue) -> None:
+        self.prepared, self.m, self.grid, self.st, self.issue = prepared, measurer, grid, settings, issue
+        parts = settings.photo_columns
+        gap = 4 * 72 / 25.4  # between pictures side by side
+        self.parts = parts
+        self.picgrid = replace(grid, columns=parts, column_width=(grid.column_width - gap * (parts - 1)) / parts,
+                               gutter=gap)
+        self.pictures = Pictures(measurer, self.picgrid, settings)
+        self.findings: list[Finding] = []
+
+    # ------------------------------------------------------------------ pictures
+    def _band(self, prep: Prepared, shrink: int) -> Band | None:
+        """The story's picture row: the preferred width (a half for one landscape picture, a third
+        each for three...), `shrink` steps smaller."""
+        if not prep.slots:
+            return None
+        bands = self.pictures.bands(prep.story.id, prep.slots, self.parts)
+        one_row = [b for b in bands if len({p.line for p in b.pictures}) == 1] or list(bands)
+        want = max(1, self.parts // 2 if len(prep.slots) <= 2 else self.parts // 3) - shrink
+        widest = lambda b: max(p.cols for p in b.pictures)  # noqa: E731
+        return min(one_row, key=lambda b: (abs(widest(b) - max(1, want)), b.cost, -b.height))
+
+    # ------------------------------------------------------------------ the flow
+    def build(self) -> list[PlacedPage]:
+        """Every page; the smallest picture sizes that keep the distribution block off a page of its own."""
+        best: list[PlacedPage] | None = None
+        for shrink in range(0, 3):
+            pages, alone = self._flow(shrink)
+            if best is None or len(pages) < len(best):
+                best = pages
+            if not alone:
+                return pages
+        assert best is not None
+        last = best[-1]
+        if not last.modules:
+            free = sum(self.grid.lines - p.top for p in best[-2:-1])
+            self.findings.append(Finding(
+                "warning", "distribution-alone",
+                "报送、抄送一栏单独占了最后一页：删去约 " f"{max(1, self.grid.chars_per_line * 3)} 字或缩小图片即可排在上一页 / "
+                "the distribution block is alone on the last page: cut a few lines or shrink a picture",
+                None, page=last.number, data=(("free_lines", free),)))
+        return best
+
+    def _flow(self, shrink: int) -> tuple[list[PlacedPage], bool]:
+        g, st = self.grid, self.st
+        pages: list[PlacedPage] = [self._page(1)]
+        y = pages[0].top
+        first = True
+        for sid, prep in self.prepared.items():
+            story, body = prep.story, prep.body
+            head, head_lines = self.m.head(story, 1, st.headline_lead if first else st.headline_size, "center")
+            band = self._band(prep, shrink)
+            gap = 0 if y == pages[-1].top else st.module_gap
+            start_need = head_lines + min(body.lines, st.keep_lines)
+            if y + gap + start_need > g.lines:
+                pages.append(self._page(len(pages) + 1))
+                y, gap = pages[-1].top, 0
+            if gap:
+                pages[-1].rules.append(rule(Rect(0, y, 1, gap), Box(0, g.y(y) + gap * g.leading / 2, g.width, 0)))
+                y += gap
+            blocks: list[Block] = [head_block(sid, head, Rect(0, y, 1, head_lines), g)]
+            top = y
+            y += head_lines
+            pending = band
+            if band is not None and y + band.height + st.keep_lines <= g.lines:
+                blocks += self._band_blocks(sid, band, y)
+                y += band.height
+                pending = None
+            a, n = 0, len(body.units)
+            while True:
+                room = g.lines - y
+                b = self._page_break(body, a, room) if body.height(a, n) > room else n
+                if b > a:
+                    rect = Rect(0, y, 1, body.height(a, b))
+                    blocks.append(Block("text", rect, box_of(rect, g), sid, pieces=text_pieces(body, a, b)))
+                    y += body.height(a, b)
+                if b >= n:
+                    break
+                pages[-1].modules.append(Module(sid, Rect(0, top, 1, y - top), tuple(blocks), 0, head.size))
+                pages.append(self._page(len(pages) + 1))
+                y = top = pages[-1].top
+                blocks = []
+                if pending is not None:
+                    blocks += self._band_blocks(sid, pending, y)
+                    y += pending.height
+                    pending = None
+                a = b
+            if pending is not None:  # the story ended before its pictures found room: they go where it ends
+                if y + pending.height > g.lines:
+                    pages[-1].modules.append(Module(sid, Rect(0, top, 1, y - top), tuple(blocks), 0, head.size))
+                    pages.append(self._page(len(pages) + 1))
+                    y = top = pages[-1].top
+                    blocks = []
+                blocks += self._band_blocks(sid, pending, y)
+                y += pending.height
+            pages[-1].modules.append(Module(sid, Rect(0, top, 1, y - top), tuple(blocks), 0, head.size))
+            first = False
+        alone = self._distribution(pages, y)
+        return pages, alone
+
+    def _page_break(self, body, a: int, room: int) -> int:
+        """The last unit index ``b`` (a break before unit b) such that units a..b-1 fit in `room` lines,
+        at the best break among the last few (no widow, no orphan, no subhead at the foot)."""
+        b = a
+        while b < len(body.units) and body.height(a, b + 1) <= room:
+            b += 1
+        best, cost = a, float("inf")
+        for cand in range(b, max(a, b - 4) - 1, -1):
+            if cand == a:
+                break
+            pen = body.penalty[cand] + (b - cand) * 5
+            if pen < cost:
+                best, cost = cand, pen
+            if body.penalty[cand] < ORPHAN and pen <= cost:
+                break
+        if cost == float("inf"):
+            return a if a > 0 else b
+        return best
+
+    def _band_blocks(self, sid: str, band: Band, y: int) -> list[Block]:
+        pg = self.picgrid
+        used = max(p.col + p.cols for p in band.pictures)
+        offset = (self.parts - used) * (pg.column_width + pg.gutter) / 2
+        out = []
+        for p in band.pictures:
+            rect = Rect(0, y + p.line, 1, p.lines)
+            block = picture_block(sid, p, rect, self.grid, pg.x(p.col) + offset)
+            out.append(block)
+        return out
+
+    def _page(self, number: int) -> PlacedPage:
+        return PlacedPage(number, "", self.st.masthead_lines if number == 1 else 0, [], [],
+                          fixed=[Block("masthead", Rect(0, 0, 1, self.st.masthead_lines),
+                                       box_of(Rect(0, 0, 1, self.st.masthead_lines), self.grid))]
+                          if number == 1 and self.st.masthead_lines else [])
+
+    def _distribution(self, pages: list[PlacedPage], y: int) -> bool:
+        """Put the 报送/抄送 block at the foot of the last page; True when it had to take a page alone."""
+        d = self.issue.distribution
+        rows = (1 if d.send_to else 0) + (1 if d.copy_to else 0) + 1
+        need = rows + 1
+        g = self.grid
+        alone = False
+        if y + need > g.lines:
+            pages.append(self._page(len(pages) + 1))
+            alone = True
+        rect = Rect(0, g.lines - rows, 1, rows)
+        pages[-1].fixed.append(Block("distribution", rect, box_of(rect, g)))
+        return alone

@@ -1,0 +1,282 @@
+"""Makeup of a modular paper: which stories go on which page, jumps, overset.
+
+With a page plan (``pages:``) each page takes its planned stories; without
+one, stories are shared out over a page count that fits them (a multiple of
+``makeup.page_multiple``), balanced by their measured size, in the editors'
+order. Each page is then solved (`modular.PageSolver`). A page whose stories
+do not fit lets its last story that can run at least ``makeup.min_jump_lines``
+lines jump: the first part ends with （下转第N版）, the rest starts a later page
+that has room with （上接第N版）. What still does not fit is overset: the story
+is cut where the page ends and the report says what would make it fit.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+from ..errors import Finding
+from ..model import Story
+from .grid import Grid, MakeupSettings
+from .measure import ORPHAN, BodyBlock, Measurer, StoryBody, body_of
+from .modular import Node, PageSolver, Piece, Shapes
+from .pictures import Slot
+
+MIN_REST = 3
+"""Body lines the continuation of a jump must have at least."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A story measured for makeup."""
+
+    story: Story
+    blocks: tuple[BodyBlock, ...]
+    body: StoryBody
+    slots: tuple[Slot, ...]
+    spans: tuple[int, ...]
+    placed: bool = False
+    """The story's width is the editors' (``place.columns``)."""
+    may_jump: bool = True
+    """False when the editors forbid the story to continue on another page (``place: {jump: false}``)."""
+    page: int | None = None
+    """The page the editors want it on without a page plan (``place: {page: N}``)."""
+    position: str = ""
+    """``top`` or ``bottom`` of its page (``place: {position: top}``), or ``""``."""
+
+
+@dataclass
+class PageResult:
+    """One solved page: its pieces and layout."""
+
+    number: int
+    title: str
+    pieces: list[Piece]
+    top: int
+    """First grid line of the stories' area."""
+    layout: Node | None = None
+    overset: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Story → (lines, characters) that did not fit."""
+    jumps: dict[str, int] = field(default_factory=dict)
+    """Story → the page its continuation went to."""
+
+
+class ModularBuilder:
+    """Pages of a modular layout."""
+
+    def __init__(self, prepared: dict[str, Prepared], shapes: Shapes, measurer: Measurer, grid: Grid,
+                 settings: MakeupSettings) -> None:
+        self.prepared, self.shapes, self.m, self.grid, self.st = prepared, shapes, measurer, grid, settings
+        self.findings: list[Finding] = []
+
+    # ---------------------------------------------------------------- pages
+    def top(self, index: int) -> int:
+        """First line of the stories' area on page `index` (0-based)."""
+        return self.st.masthead_lines if index == 0 else 0
+
+    def build(self, planned: list[tuple[str, list[str]]] | None) -> list[PageResult]:
+        """Every page. `planned`: (title, story ids) per page, or None to share stories out."""
+        if planned is not None:
+            return self._run(planned)
+        order = list(self.prepared)
+        count = max(self._page_count(order), max((p.page or 0 for p in self.prepared.values()), default=0))
+        for _ in range(4):
+            pages = self._run([("", ids) for ids in self._groups(order, count)])
+            if not any(p.overset for p in pages):
+                return pages
+            count += max(1, self.st.page_multiple)
+        return pages
+
+    def _groups(self, order: list[str], count: int) -> list[list[str]]:
+        """Stories over `count` pages: those the editors put on a page (``place.page``) there, the others
+        shared out in order around them."""
+        hinted = {s: min(count, self.prepared[s].page or 0) for s in order if self.prepared[s].page}
+        loads = [sum(self._cells(s) for s, p in hinted.items() if p == i + 1) for i in range(count)]
+        groups = self._share([s for s in order if s not in hinted], count, loads)
+        for sid, page in hinted.items():
+            groups[page - 1].append(sid)
+            groups[page - 1].sort(key=order.index)
+        return groups
+
+    def _cells(self, sid: str) -> int:
+        """A story's rough size in grid cells: body lines, a head, its smallest pictures, a gap."""
+        p = self.prepared[sid]
+        pics = sum(max(2, round(s.aspect * self.grid.span(1) / self.grid.leading) + 2) for s in p.slots)
+        return p.body.lines + 4 * self.grid.columns + pics * 2 + self.st.module_gap * self.grid.columns
+
+    def _capacity(self, index: int) -> int:
+        return self.grid.columns * (self.grid.lines - self.top(index))
+
+    def _page_count(self, order: list[str]) -> int:
+        total = sum(self._cells(s) for s in order)
+        n, cap = 1, self._capacity(0)
+        while cap < total:
+            cap += self._capacity(n)
+            n += 1
+        multiple = max(1, self.st.page_multiple)
+        return math.ceil(n / multiple) * multiple
+
+    def _share(self, order: list[str], count: int, loads: list[int]) -> list[list[str]]:
+        """Stories in order over `count` pages already holding `loads` cells, each page's load as close to
+        its share as can be."""
+        sizes = [self._cells(s) for s in order]
+        caps = [self._capacity(i) for i in range(count)]
+        total = sum(sizes) + sum(loads)
+        want = [max(0.0, total * c / sum(caps) - load) for c, load in zip(caps, loads)]
+        # dynamic programme: best[i][p] = least squared deviation putting the first i stories on p pages
+        n = len(order)
+        best = [[math.inf] * (count + 1) for _ in range(n + 1)]
+        back = [[0] * (count + 1) for _ in range(n + 1)]
+        best[0][0] = 0.0
+        for p in range(1, count + 1):
+            for i in range(0, n + 1):
+                for j in range(0, i + 1):
+                    if best[j][p - 1] == math.inf:
+                        continue
+                    load = sum(sizes[j:i])
+                    cost = best[j][p - 1] + ((load - want[p - 1]) / max(1.0, want[p - 1])) ** 2
+                    if cost < best[i][p]:
+                        best[i][p], back[i][p] = cost, j
+        groups: list[list[str]] = []
+        i = n
+        for p in range(count, 0, -1):
+            j = back[i][p]
+            groups.append(order[j:i])
+            i = j
+        return groups[::-1]
+
+    # ---------------------------------------------------------------- solving
+    def _piece(self, prep: Prepared, body: StoryBody, part: int, rank: int, page: int, slots: bool = True) -> Piece:
+        return Piece(prep.story, body, prep.slots if slots else (), part, rank, page == 0 and rank == 0 and part != 2,
+                     prep.spans, prep.placed)
+
+    def _solve(self, pieces: list[Piece], index: int) -> tuple[Node, float] | None:
+        lines = self.grid.lines - self.top(index)
+        return PageSolver(pieces, self.shapes, self.grid.columns, lines, self.st.module_gap).solve()
+
+    def _run(self, planned: list[tuple[str, list[str]]]) -> list[PageResult]:
+        carry: dict[int, list[Piece]] = {}
+        pages: list[PageResult] = []
+        for index, (title, ids) in enumerate(planned):
+            ids = sorted(ids, key=lambda s: {"top": 0, "bottom": 2}.get(self.prepared[s].position, 1))
+            pieces = [self._piece(self.prepared[s], self.prepared[s].body, 0, r, index) for r, s in enumerate(ids)]
+            pieces += [replace(p, rank=len(pieces) + k)
+                       for k, p in enumerate(carry.get(index, []))]
+            page = PageResult(index + 1, title, pieces, self.top(index))
+            solved = self._solve(pieces, index)
+            if solved is None:
+                solved = self._jump(page, planned, carry)
+            if solved is None:
+                solved = self._overset(page)
+            page.layout = solved[0] if solved else None
+            pages.append(page)
+        return pages
+
+    def _legal_cuts(self, body: StoryBody) -> list[int]:
+        """Unit indices where a story may be cut for a jump: a good break, enough lines on both sides."""
+        return [u for u in range(1, len(body.units)) if body.penalty[u] < ORPHAN
+                and body.height(0, u) >= self.st.min_jump_lines and body.height(u, len(body.units)) >= MIN_REST]
+
+    def _split(self, prep: Prepared, body: StoryBody, cut: int, here: int, there: int | None
+               ) -> tuple[StoryBody, StoryBody]:
+        """The two parts of a body cut before unit `cut`, with their jump lines (pages 1-based)."""
+        unit = body.units[cut]
+        blocks = list(body.blocks)
+        b, s = unit.block, unit.start
+        before = blocks[:b] + ([BodyBlock(blocks[b].kind, blocks[b].key, blocks[b].lines[:s], blocks[b].pos)]
+                               if s else [])
+        after = ([BodyBlock(blocks[b].kind, blocks[b].key, blocks[b].lines[s:], blocks[b].pos)] if s
+                 else [blocks[b]]) + blocks[b + 1:]
+        keep = self.st.keep_lines
+        first = body_of(before + [self.m.jump_line(f"（下转第{there or 9}版）", True)], keep)
+        rest = body_of([self.m.jump_line(f"（上接第{here}版）", False)] + after, keep)
+        return first, rest
+
+    def _cut_piece(self, page: PageResult, k: int, cut: int, jump: bool) -> Piece:
+        """Piece `k` of the page cut before unit `cut`: its first part (with （下转…） when it jumps)."""
+        p = page.pieces[k]
+        if jump:
+            first, _ = self._split(self.prepared[p.story.id], p.body, cut, page.number, None)
+            return replace(p, body=first, part=1)
+        body = p.body
+        unit = body.units[cut]
+        blocks = list(body.blocks)
+        kept = blocks[:unit.block] + ([BodyBlock(blocks[unit.block].kind, blocks[unit.block].key,
+                                                 blocks[unit.block].lines[:unit.start], blocks[unit.block].pos)]
+                                      if unit.start else [])
+        return replace(p, body=body_of(kept, self.st.keep_lines))
+
+    def _largest_cut(self, page: PageResult, k: int, cuts: list[int], jump: bool
+                     ) -> tuple[int, Piece, tuple[Node, float]] | None:
+        """The latest cut of piece `k` with which the page fits (binary search): the cut, the cut piece
+        and the page's layout with it; None when no cut fits."""
+        lo, hi, found = 0, len(cuts) - 1, None
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            piece = self._cut_piece(page, k, cuts[mid], jump)
+            trial = list(page.pieces)
+            trial[k] = piece
+            solved = self._solve(trial, page.number - 1)
+            if solved is not None:
+                found, lo = (cuts[mid], piece, solved), mid + 1
+            else:
+                hi = mid - 1
+        return found
+
+    def _jump(self, page: PageResult, planned: list[tuple[str, list[str]]], carry: dict[int, list[Piece]]
+              ) -> tuple[Node, float] | None:
+        """Let one story of the page continue on a later page; None when no jump makes it fit."""
+        index = page.number - 1
+        if index + 1 >= len(planned):
+            return None
+        for k in range(len(page.pieces) - 1, -1, -1):
+            p = page.pieces[k]
+            if p.part != 0 or not self.prepared[p.story.id].may_jump:
+                continue
+            cuts = self._legal_cuts(p.body)
+            found = self._largest_cut(page, k, cuts, jump=True) if cuts else None
+            if found is None:
+                continue
+            cut, trial, solved = found
+            prep = self.prepared[p.story.id]
+            rest_lines = p.body.height(cut, len(p.body.units))
+            target = self._target(index, rest_lines, planned, carry)
+            first, rest = self._split(prep, p.body, cut, page.number, target + 1)
+            page.pieces[k] = replace(p, body=first, part=1)
+            carry.setdefault(target, []).append(replace(p, body=rest, slots=(), part=2, lead=False))
+            page.jumps[p.story.id] = target + 1
+            final = self._solve(page.pieces, index)
+            if final is None:  # the page number's width changed the line: keep the trial's layout
+                page.pieces[k] = trial
+                final = solved
+            return final
+        return None
+
+    def _target(self, index: int, lines: int, planned: list[tuple[str, list[str]]],
+                carry: dict[int, list[Piece]]) -> int:
+        """The first later page with room for `lines` more body lines (else the next page)."""
+        for q in range(index + 1, len(planned)):
+            used = sum(self._cells(s) for s in planned[q][1]) + sum(
+                p.body.lines + 2 * self.grid.columns for p in carry.get(q, []))
+            if self._capacity(q) - used >= lines + 3 * self.grid.columns:
+                return q
+        return index + 1
+
+    def _overset(self, page: PageResult) -> tuple[Node, float] | None:
+        """Cut the page's last stories where the page ends; what is cut off is overset."""
+        while page.pieces:
+            k = len(page.pieces) - 1
+            p = page.pieces[k]
+            cuts = [u for u in range(1, len(p.body.units)) if p.body.penalty[u] < ORPHAN]
+            found = self._largest_cut(page, k, cuts, jump=False) if cuts else None
+            if found is not None:
+                cut, piece, solved = found
+                page.overset[p.story.id] = (p.body.height(cut, len(p.body.units)),
+                                            p.body.chars[-1] - p.body.chars[cut])
+                page.pieces[k] = piece
+                return solved
+            page.overset[p.story.id] = (p.body.lines, p.body.chars[-1])
+            page.pieces.pop()
+            solved = self._solve(page.pieces, page.number - 1)
+            if solved is not None:
+                return solved
+        return None
