@@ -48,8 +48,8 @@ class Field:
     """For ``list``: what each item is."""
     bounds: tuple[int, int] = (0, 999_999_999)
     """For ``int``: the smallest and largest value that makes sense."""
-    max_len: int | None = None
-    """For ``text``: the most characters the value may have (bodies are bounded by the loader)."""
+    limit: str = ""
+    """For ``text``: its kind of length limit, a key of `TEXT_LIMITS` (bodies are bounded by the loader)."""
 
 
 def _map(doc: str, required: bool = False, **fields: Field) -> Field:
@@ -57,25 +57,27 @@ def _map(doc: str, required: bool = False, **fields: Field) -> Field:
 
 
 T, I = "text", "int"
-PATH, NAME, TITLE, LINE = 500, 200, 200, 1_000  # longest path, unit name, headline, line of units
+TEXT_LIMITS = {"id": 64, "path": 500, "name": 200, "title": 200, "caption": 500, "line": 1_000, "lead": 2_000}
+"""The most characters a text value may have, by kind: a unit's name, a headline, a caption, a line
+of units (报送), a lead. Generous for a bulletin; they bound the work a value can cause."""
 IMAGE = _map(
     "图片位 / an image slot",
-    src=Field(T, "图片文件，相对于期刊文件；不写则为占位框 / image file relative to the issue file", max_len=PATH),
-    caption=Field(T, "图片说明 / caption", max_len=500),
-    credit=Field(T, "摄影或来源 / credit", max_len=NAME),
+    src=Field(T, "图片文件，相对于期刊文件；不写则为占位框 / image file relative to the issue file", limit="path"),
+    caption=Field(T, "图片说明 / caption", limit="caption"),
+    credit=Field(T, "摄影或来源 / credit", limit="name"),
     place=Field("hints", "版式提示，如 {columns: 2} / layout hints"),
 )
 STORY = _map(
     "一篇稿件 / a story",
-    id=Field(T, "稿件编号，小写字母、数字、连字符 / unique id [a-z0-9-]+", True, max_len=64),
-    column=Field(T, "栏目名 / column label", max_len=NAME),
-    kicker=Field(T, "引题 / kicker", max_len=TITLE),
-    headline=Field(T, "主题（标题）/ headline", True, max_len=TITLE),
-    subheadline=Field(T, "副题 / subheadline", max_len=TITLE),
-    byline=Field(T, "来源或作者，排版时加括号 / byline", max_len=NAME),
-    lead=Field(T, "导语 / lead paragraph", max_len=2_000),
+    id=Field(T, "稿件编号，小写字母、数字、连字符 / unique id [a-z0-9-]+", True, limit="id"),
+    column=Field(T, "栏目名 / column label", limit="name"),
+    kicker=Field(T, "引题 / kicker", limit="title"),
+    headline=Field(T, "主题（标题）/ headline", True, limit="title"),
+    subheadline=Field(T, "副题 / subheadline", limit="title"),
+    byline=Field(T, "来源或作者，排版时加括号 / byline", limit="name"),
+    lead=Field(T, "导语 / lead paragraph", limit="lead"),
     body=Field(T, "正文（Markdown 子集）/ body text"),
-    body_file=Field(T, "正文文件（代替 body）/ body in a Markdown file", max_len=PATH),
+    body_file=Field(T, "正文文件（代替 body）/ body in a Markdown file", limit="path"),
     images=Field("list", "图片位列表 / image slots", item=IMAGE),
     place=Field("hints", "版式提示，如 {columns: 5} / layout hints"),
 )
@@ -84,11 +86,11 @@ ISSUE = _map(
     kanwu=Field(I, "格式版本，写 1 / format version", True, bounds=(1, 999)),
     publication=_map(
         "报头与版权信息 / masthead and imprint", True,
-        name=Field(T, "刊名 / publication name", True, max_len=NAME),
-        publisher=Field(T, "主办单位 / publisher", max_len=NAME),
-        editor=Field(T, "编印单位 / editor", max_len=NAME),
-        permit=Field(T, "内部资料准印证号 / permit number", max_len=NAME),
-        contact=Field(T, "地址电话（一行）/ contact line", max_len=TITLE),
+        name=Field(T, "刊名 / publication name", True, limit="name"),
+        publisher=Field(T, "主办单位 / publisher", limit="name"),
+        editor=Field(T, "编印单位 / editor", limit="name"),
+        permit=Field(T, "内部资料准印证号 / permit number", limit="name"),
+        contact=Field(T, "地址电话（一行）/ contact line", limit="title"),
         print_run=Field(I, "印数 / print run", bounds=(1, 10_000_000)),
     ),
     issue=_map(
@@ -97,16 +99,16 @@ ISSUE = _map(
         total=Field(I, "总期号 / running number", bounds=(1, 99_999)),
         date=Field("date", "出版日期 YYYY-MM-DD / date", True),
     ),
-    layout=Field(T, "版式名，layouts/ 下的文件夹 / layout folder name", max_len=NAME),
+    layout=Field(T, "版式名，layouts/ 下的文件夹 / layout folder name", limit="name"),
     pages=Field("list", "版面安排 / page plan", item=_map(
         "一个版面 / a page",
-        title=Field(T, "版名 / page title", max_len=NAME),
-        stories=Field("list", "本版稿件 id / story ids", item=Field(T, "稿件 id / story id", max_len=64)),
+        title=Field(T, "版名 / page title", limit="name"),
+        stories=Field("list", "本版稿件 id / story ids", item=Field(T, "稿件 id / story id", limit="id")),
     )),
     distribution=_map(
         "报送与抄送（简报末尾）/ distribution lines of a bulletin",
-        send_to=Field(T, "报送单位 / sent to", max_len=LINE),
-        copy_to=Field(T, "抄送单位 / copied to", max_len=LINE),
+        send_to=Field(T, "报送单位 / sent to", limit="line"),
+        copy_to=Field(T, "抄送单位 / copied to", limit="line"),
     ),
     proof=_map("校样设置 / proof settings", round=Field(I, "校次（1 = 一校）/ proof round", bounds=ROUNDS)),
     normalize=Field("bool", "是否规范标点（默认 true）/ normalise punctuation"),
@@ -252,8 +254,9 @@ class Reader:
             if spec.required and not s:
                 self.out.error("empty", f"{where} 不能为空 / `{where}` is empty: {spec.doc}", node.pos)
                 return None
-            if spec.max_len is not None and len(raw.value) > spec.max_len:
-                n, most = len(raw.value), spec.max_len
+            most = TEXT_LIMITS.get(spec.limit)
+            if most is not None and len(raw.value) > most:
+                n = len(raw.value)
                 self.out.error("too-long", f"{where} 太长（{n:,} 字，最多 {most:,} 字）/ `{where}` is too long: "
                                f"{n:,} characters, the limit is {most:,}", node.pos)
                 return None
