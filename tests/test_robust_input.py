@@ -364,3 +364,15 @@ def test_a_fonts_folder_with_too_many_files_is_refused(tmp_path):
     with pytest.raises(KanwuError, match="too many font files"):
         resolve_fonts(load_layout("bulletin-a4", tmp_path), tmp_path)
     assert time.perf_counter() - t < 1
+
+
+def test_a_huge_layout_yaml_is_refused_unread(tmp_path):
+    from kanwu.layout.spec import load_layout
+    from kanwu.load import MAX_SOURCE_BYTES
+
+    (tmp_path / "layouts" / "own").mkdir(parents=True)
+    with (tmp_path / "layouts" / "own" / "layout.yaml").open("wb") as fh:
+        fh.write(b"extends: bulletin-a4\n")
+        fh.truncate(MAX_SOURCE_BYTES + 1)  # sparse: costs no disk
+    with pytest.raises(KanwuError, match="too large"):
+        load_layout("own", tmp_path)
