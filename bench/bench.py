@@ -1,22 +1,37 @@
 #!/usr/bin/env python3
-"""Benchmark: the seed issue built by kanwu beside WeasyPrint alone on the same HTML.
+"""Benchmark: the seed issue built by kanwu beside WeasyPrint alone on the same HTML,
+then a big A3 number (about 20 pages) built by kanwu beside plain WeasyPrint multicol.
 
 cold = a new process each run (what an editor waits for at the command line);
 warm = repeated in one process (imports done, fonts cached: a watch mode).
 Prints medians of several runs and the ratios. Not a test: no thresholds.
 
+The big section writes `bench/big_issue.py`'s issue (36 stories from the seed's texts,
+a 20-page plan, or none with --big-no-plan) to a temporary folder and times, each in a
+new process, `kanwu build` (print + proof + report + previews), `kanwu build --no-png`,
+and `bench/plain_multicol.py` (the same text in CSS multicol, plain WeasyPrint, no
+kanwu code). One untimed run of each first fills the font and picture caches, then
+--runs timed runs. Peak memory is the largest resident set of any one process of a run
+(ru_maxrss of the command's rusage from wait4, which is getrusage(RUSAGE_CHILDREN) for that
+one child and its reaped descendants, taken by a small launcher process), the most over the runs.
+
     .venv/bin/python bench/bench.py [--runs 5] [--issue issues/siping-2020-12.yaml] [--layout NAME]
+                                    [--no-big] [--big-no-plan]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -28,19 +43,44 @@ def timed(fn) -> float:
     return time.perf_counter() - t
 
 
+VIRTUAL_URL = re.compile(r"kanwu:(\w+)/([^\"')\s]+)")
+
+
+def plain_html(html: Path, issue: Path) -> Path:
+    """kanwu's HTML with its location-free URLs (``kanwu:<root>/<path>``, read through kanwu's own
+    fetcher) made file URLs, so WeasyPrint alone can read it: each root is the first folder that
+    holds the file among the issue's, the picture cache, kanwu's profiles, the layouts and fonts/."""
+    import kanwu
+
+    cache = Path(os.environ["KANWU_CACHE"])
+    folders = [issue.resolve().parent, cache, *sorted(p for p in cache.glob("*") if p.is_dir()),
+               Path(kanwu.__file__).parent / "data" / "icc", *sorted((ROOT / "layouts").glob("*")), ROOT / "fonts"]
+    text = html.read_text(encoding="utf-8")
+    for name, rel in dict(VIRTUAL_URL.findall(text)).items():
+        folder = next(f for f in folders if (f / unquote(rel)).is_file())
+        text = text.replace(f"kanwu:{name}/", folder.resolve().as_uri() + "/")
+    plain = html.with_suffix(".plain.html")
+    plain.write_text(text, encoding="utf-8")
+    return plain
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--issue", default=str(ROOT / "issues" / "siping-2020-12.yaml"))
     ap.add_argument("--layout")
+    ap.add_argument("--no-big", action="store_true", help="skip the big A3 number")
+    ap.add_argument("--big-no-plan", action="store_true", help="the big number without a pages: plan")
     a = ap.parse_args()
     out = Path(tempfile.mkdtemp(prefix="kanwu-bench-"))
+    os.environ.setdefault("KANWU_CACHE", str(out / "cache"))  # converted pictures: where plain_html finds them
     layout = ["--layout", a.layout] if a.layout else []
     kanwu = [PY, "-m", "kanwu.cli", "build", a.issue, "-o", str(out)] + layout
     subprocess.run(kanwu + ["--html"], check=False, capture_output=True)
-    html = next(out.glob("*.html"))
+    html = plain_html(next(out.glob("*.html")), Path(a.issue))
     wp_cold = [PY, "-c", "import sys; from weasyprint import HTML; "
                "HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])", str(html), str(out / "wp.pdf")]
+    subprocess.run(wp_cold, check=True, capture_output=True)  # a failing run must not be timed
 
     rows = {}
     rows["kanwu build, cold"] = [timed(lambda: subprocess.run(kanwu, capture_output=True)) for _ in range(a.runs)]
@@ -62,7 +102,78 @@ def main() -> None:
         print(f"  {k:26} {v:6.2f} s   (min {min(rows[k]):.2f}, max {max(rows[k]):.2f})")
     print(f"  ratio kanwu / WeasyPrint: cold {med['kanwu build, cold'] / med['WeasyPrint alone, cold']:.2f}, "
           f"warm {med['kanwu build, warm'] / med['WeasyPrint alone, warm']:.2f}")
-    print("  warm build stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in stages.items()))
+    print("  warm build stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in stages.items()), flush=True)
+    shutil.rmtree(out, ignore_errors=True)
+    if not a.no_big:
+        big(a.runs, a.big_no_plan)
+
+
+# Starts the command and reports its time and rusage. A small process of its own, because a
+# child's ru_maxrss starts at the resident size of the process it was forked from (the high-water
+# mark survives exec), and this one has kanwu and WeasyPrint loaded by now.
+LAUNCHER = """
+import os, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(p.pid, 0)
+print(time.perf_counter() - t, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_measured(cmd: list[str], log: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    """Run `cmd` in a new process: (wall seconds, peak resident MB of its process tree, exit status)."""
+    with open(log, "wb") as err:
+        done = subprocess.run([PY, "-c", LAUNCHER, *cmd], stdout=subprocess.PIPE, stderr=err, env=env, check=True)
+    elapsed, maxrss, status = done.stdout.split()
+    return float(elapsed), int(maxrss) / 1024, int(status)  # ru_maxrss is in KiB on Linux
+
+
+def pdf_pages(path: Path) -> int:
+    """Pages of a PDF (0 when it was not written)."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages) if path.exists() else 0
+
+
+def big(runs: int, no_plan: bool) -> None:
+    """Time kanwu and plain WeasyPrint multicol on the big A3 number; print medians and peak memory."""
+    work = Path(tempfile.mkdtemp(prefix="kanwu-bench-big-"))
+    made = subprocess.run([PY, str(ROOT / "bench" / "big_issue.py"), "-o", str(work / "issue")]
+                          + (["--no-plan"] if no_plan else []), check=True, capture_output=True, text=True)
+    issue = work / "issue" / "big.yaml"
+    out = work / "out"
+    env = dict(os.environ, KANWU_CACHE=str(work / "cache"))  # its own picture cache, filled by the warm-up
+    cmds = {
+        "kanwu build": [PY, "-m", "kanwu.cli", "build", str(issue), "-o", str(out)],
+        "kanwu build --no-png": [PY, "-m", "kanwu.cli", "build", str(issue), "-o", str(out), "--no-png"],
+        "plain WeasyPrint multicol": [PY, str(ROOT / "bench" / "plain_multicol.py"), str(issue),
+                                      "-o", str(out / "plain.pdf")],
+    }
+    rows: dict[str, list[float]] = {}
+    peak: dict[str, float] = {}
+    status: dict[str, int] = {}
+    for name, cmd in cmds.items():
+        run_measured(cmd, work / "warm-up.log", env)  # fonts, converted pictures, .pyc
+        times, mems = [], []
+        for _ in range(runs):
+            t, mb, rc = run_measured(cmd, work / f"{name.split()[0]}.log", env)
+            times.append(t)
+            mems.append(mb)
+        rows[name], peak[name], status[name] = times, max(mems), rc
+    report = json.loads((out / "big.preflight.json").read_text(encoding="utf-8"))
+    pages = {"kanwu build": pdf_pages(out / "big.print.pdf") or report.get("pages", 0),
+             "plain WeasyPrint multicol": pdf_pages(out / "plain.pdf")}
+    med = {k: statistics.median(v) for k, v in rows.items()}
+    print(f"big A3 number: {made.stdout.strip().split('  ', 1)[1]}  runs {runs}  cold (new process each run)")
+    for k, v in med.items():
+        extra = f"   exit {status[k]}" if status[k] else ""
+        shown = f"   {pages[k]} pages" if k in pages else ""
+        print(f"  {k:26} {v:6.2f} s   (min {min(rows[k]):.2f}, max {max(rows[k]):.2f})   "
+              f"peak {peak[k]:5.0f} MB{shown}{extra}")
+    plain = med["plain WeasyPrint multicol"]
+    print(f"  ratio kanwu / plain multicol: {med['kanwu build'] / plain:.2f}, "
+          f"--no-png {med['kanwu build --no-png'] / plain:.2f}")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

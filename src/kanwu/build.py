@@ -11,12 +11,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .colour import OutputProfile, output_profile, prepare_images, profile_css
 from .errors import Finding, KanwuError, Pos
 from .files import utf8_name
-from .fonts import ResolvedFont, font_dirs, resolve_fonts
+from .fonts import ResolvedFont, font_dirs, issue_text, resolve_fonts
 from .imagecache import ImageCache
 from .images import ImageInfo, inspect_issue
 from .layout.html import date_cn, render_html
@@ -44,6 +44,8 @@ class BuildResult:
     """Output kind (print, proof, report) → path."""
     removed_stale_print: bool = False
     """True when an older print PDF was removed because this build has errors."""
+    removed: list[Path] = field(default_factory=list)
+    """Older printer's files removed and not written again (they would not match this build's report)."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per stage."""
 
@@ -158,7 +160,8 @@ def press_stage(rendered: Any, spec: Layout, press: Any, issue: Issue, info: Pro
         cn, en = undrawable(exc)
         raise KanwuError(f"{spec.folders[0]}: error: 版式 {spec.name} 里有 WeasyPrint 70 画不出的东西：{cn} / "
                          f"layout `{spec.name}`: WeasyPrint 70 cannot draw {en}") from None
-    pdf, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date, plan)
+    pdf, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date, plan,
+                                   report.findings)
     report.findings = order(report.findings + findings)
     return pdf, inks
 
@@ -166,11 +169,21 @@ def press_stage(rendered: Any, spec: Layout, press: Any, issue: Issue, info: Pro
 KINDS = {"print.pdf": "print", "imposed.pdf": "imposed", "press.zip": "package", "proof.pdf": "proof",
          "html": "html"}
 """Output file suffix → its name in `BuildResult.written`."""
+PRINTER = ("print.pdf", "imposed.pdf", "press.zip")
+"""Suffixes of the files for the printer: only ever beside the report of the build that made them."""
 
 
 def write_stage(result: BuildResult, out: Path, stem: str, files: dict[str, bytes],
                 previews: Previews | None) -> None:
-    """Write every output all or nothing, the report last (it lists the others)."""
+    """Write every output all or nothing; the report, renamed last, lists the SHA-256 of the others.
+
+    The old report and the older printer's files are removed before anything
+    new is renamed into place (`OutputSet.commit`): an old print PDF, imposed
+    sheet or package never sits beside this build's report, even when the
+    build is killed half way. A print PDF this build writes again is renamed
+    over the old one instead (a good print PDF is never missing), and first:
+    the imposed sheets and the package, which hold it, only follow it.
+    """
     ensure_dir(out)
     report = result.report
     with OutputSet() as staged:  # every file complete, then all renamed together
@@ -180,21 +193,37 @@ def write_stage(result: BuildResult, out: Path, stem: str, files: dict[str, byte
             result.written.update(stage_previews(staged, previews, out, stem))
         report.outputs = {k: str(v) for k, v in result.written.items()}
         report.outputs["preflight"] = str(out / f"{stem}.preflight.json")
+        report.sha256 = {k: staged.sha256[v] for k, v in result.written.items()}
+        report.build = hashlib.sha256("".join(sorted(report.sha256.values())).encode()).hexdigest()[:16]
         result.written["report"] = staged.add(out / f"{stem}.preflight.json", json.dumps(
             report.as_json(), ensure_ascii=False, indent=2).encode())
-        staged.commit()
-    if not report.ok:  # an old print PDF must not reach the printer beside this report
-        result.removed_stale_print = remove_stale(out / f"{stem}.print.pdf")
+        again = "print.pdf" in files  # renamed over the old one, first of all (files has it first)
+        removed = staged.commit(withdraw=[out / f"{stem}.{suffix}" for suffix in PRINTER
+                                          if not (again and suffix == "print.pdf")],
+                                seal=result.written["report"])
+    result.removed = [p for p in removed if p not in result.written.values()]
+    result.removed_stale_print = out / f"{stem}.print.pdf" in result.removed
 
 
-def load_stage(issue_file: str | Path, layout: str | None) -> tuple[Issue, Layout, list[Finding]]:
+class Loaded(NamedTuple):
+    """What the load stage hands on."""
+
+    issue: Issue
+    """The issue, its text normalised and its bodies parsed."""
+    layout: Layout
+    """Its layout."""
+    findings: list[Finding]
+    """Loading's warnings (a story placed twice, on no page) and the text's (normalised, linted)."""
+
+
+def load_stage(issue_file: str | Path, layout: str | None) -> Loaded:
     """Load, validate and normalise the issue; find its layout."""
     issue = load_issue(issue_file, layout)
     if not issue.layout:
         raise KanwuError(f"{issue.source_name}: error: 没有指定版式：请在文件中写 layout:，或用 --layout / no layout given")
     spec = load_layout(issue.layout, issue.root)
     issue, findings = prepare(issue)
-    return issue, spec, [*issue.warnings, *findings]  # placed twice, on no page
+    return Loaded(issue, spec, [*issue.warnings, *findings])
 
 
 @dataclass(frozen=True)
@@ -215,23 +244,35 @@ class MadeUp:
 
 def makeup_stage(issue: Issue, spec: Layout) -> MadeUp:
     """Fonts, pictures (checked from their headers) and the makeup plan."""
-    fonts = resolve_fonts(spec, issue.root)
+    fonts = resolve_fonts(spec, issue.root, issue_text(issue))
     images, image_findings = inspect_issue(issue)
     plan, setter = make_plan(issue, spec, fonts, images)
     return MadeUp(fonts, images, plan, setter, image_findings)
 
 
-def render_stage(issue: Issue, spec: Layout, made: MadeUp, cache: ImageCache | None = None
-                 ) -> tuple[str, OutputProfile, dict[str, bytes], list[Finding]]:
+class Drawable(NamedTuple):
+    """What the render stage hands to WeasyPrint."""
+
+    html: str
+    """The issue as one HTML document."""
+    profile: OutputProfile
+    """The press profile (the output intent)."""
+    pictures: dict[str, bytes]
+    """The converted pictures by name (the fetcher's ``cache`` root)."""
+    findings: list[Finding]
+    """Pictures that could not be converted, an unusable cache."""
+
+
+def render_stage(issue: Issue, spec: Layout, made: MadeUp, cache: ImageCache | None = None) -> Drawable:
     """Pictures converted to the press profile (looked up in `cache`, by default only read), then the plan
-    as HTML: (html, profile, the converted pictures by name, findings)."""
+    as HTML."""
     profile = output_profile(spec)
     urls, findings, copies = prepare_images(made.plan.pictures, made.images, spec, profile,
                                             cache or ImageCache.open(write=False))
     url = locator(named_roots(issue, spec, copies, profile.root))
     html = render_html(issue, spec, made.fonts, made.plan, made.setter,
                        lambda src: urls[src] if src in urls else url(src), url, profile_css(profile, url))
-    return html, profile, copies, findings
+    return Drawable(html, profile, copies, findings)
 
 
 def check_pages(plan: Plan, drawn: int, spec: Layout) -> list[Finding]:

@@ -238,6 +238,8 @@ def _run(args: argparse.Namespace) -> int:
     _print_findings(result.report.findings, args.verbose)
     for kind, path in result.written.items():
         print(f"{kind:7} {path}")
+    for path in result.removed:
+        print(f"removed {path}（过期，已删除 / stale: not from this build）")
     if result.report.changes is not None:
         changed = "、".join(result.report.changes["stories"]) or "无 / none"
         print(f"与 {args.since} 相比改动的稿件 / changed since: {changed}")

@@ -4,9 +4,12 @@ WeasyPrint 70 converts nothing: an RGB picture would reach the printer as
 DeviceRGB and an embedded ICC profile is dropped. So before layout kanwu
 converts each picture with LittleCMS (Pillow ImageCms) from its own profile
 (sRGB when it has none) to the layout's CMYK output profile, flattens alpha
-on white paper, and hands WeasyPrint a CMYK JPEG (WeasyPrint 70 embeds CMYK
+on white paper, puts greyscale pictures of any depth (1-bit, 8-, 16-, 32-bit,
+float) on the black plate alone, scaled rather than clipped to 8 bits, and
+hands WeasyPrint a CMYK JPEG (WeasyPrint 70 embeds CMYK
 JPEG as /DeviceCMYK DCTDecode but cannot load CMYK TIFF). CMYK JPEGs pass
-through untouched: they were separated by someone who knew the press.
+through untouched: they were separated by someone who knew the press; other
+CMYK files are kept as separated unless they carry a different profile.
 
 The copies are held in memory and served to WeasyPrint by the sandboxed URL
 fetcher as ``kanwu:cache/<key>.jpg``, keyed by the source bytes, the profile
@@ -20,7 +23,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .errors import Finding, KanwuError
 from .images import ImageInfo, effective_ppi, read_picture
@@ -28,6 +31,9 @@ from .makeup.plan import PlacedPicture
 from .layout.spec import Layout
 from .imagecache import ImageCache
 from .wpext import VIRTUAL
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 DATA = Path(__file__).resolve().parent / "data" / "icc"
 PROFILES = {"coated": "kanwu-coated-fogra39.icc", "newsprint": "kanwu-newsprint-tr002.icc"}
@@ -37,7 +43,7 @@ CONDITIONS = {"coated": "FOGRA39", "newsprint": "CGATS TR 002"}
 JPEG_QUALITY = 92
 MAX_PROFILE = 16 * 1024 * 1024
 """Largest ICC profile read (press profiles are 0.5–4 MB)."""
-CACHE_VERSION = b"kanwu-colour-1"  # bump when the conversion changes, to refresh caches
+CACHE_VERSION = b"kanwu-colour-2"  # bump when the conversion changes, to refresh caches
 
 
 @dataclass(frozen=True)
@@ -108,20 +114,14 @@ def convert(src: Path, info: ImageInfo, profile: OutputProfile, size: tuple[int,
     with Image.open(io.BytesIO(data)) as opened:
         im = ImageOps.exif_transpose(opened)  # WeasyPrint would rotate; the copy carries no EXIF
         icc = opened.info.get("icc_profile")
-    if im.mode in ("P", "PA", "LA", "RGBA", "La") or "transparency" in im.info:
-        # flatten on white paper: there is no white ink, what is transparent is paper
-        rgba = im.convert("RGBA")
-        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        im = Image.alpha_composite(white, rgba).convert("RGB")
-    elif im.mode == "L":
-        # greyscale pictures go on the black plate only: no registration trouble, no rich grey
-        im = Image.merge("CMYK", [Image.new("L", im.size, 0)] * 3 + [ImageOps.invert(im)])
-    elif im.mode not in ("RGB", "CMYK"):
-        im = im.convert("RGB")
+    im = print_mode(im)
     if size and size != im.size:
         im = im.resize(size, Image.Resampling.LANCZOS)
     dest = ImageCms.getOpenProfile(io.BytesIO(prof_bytes))
-    if im.mode == "RGB" or (im.mode == "CMYK" and icc):
+    if im.mode == "L":
+        # greyscale pictures go on the black plate only: no registration trouble, no rich grey
+        im = Image.merge("CMYK", [Image.new("L", im.size, 0)] * 3 + [ImageOps.invert(im)])
+    elif im.mode == "RGB" or (im.mode == "CMYK" and icc and icc != prof_bytes):  # CMYK in this profile: as is
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc)) if icc else ImageCms.createProfile("sRGB")
         if icc and source.profile.xcolor_space.strip() != im.mode:
             source = ImageCms.createProfile("sRGB") if im.mode == "RGB" else dest
@@ -136,6 +136,58 @@ def convert(src: Path, info: ImageInfo, profile: OutputProfile, size: tuple[int,
     im.save(buf, "JPEG", quality=JPEG_QUALITY, subsampling=0, optimize=False)
     cache.put(key, buf.getvalue())
     return f"{key}.jpg", buf.getvalue()
+
+
+GREY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
+"""Pillow modes of greyscale pictures: 1-bit, 8-bit, 16-bit, 32-bit integer and float, with or without alpha."""
+
+
+def print_mode(im: Image.Image) -> Image.Image:
+    """`im` as 8-bit L (grey, for the black plate), RGB or CMYK, transparency flattened on white paper.
+
+    Pillow's own conversions clip deeper greys at 255 (a 16-bit grey PNG would
+    print white), so they are scaled to 8 bits here first.
+    """
+    from PIL import Image
+
+    transparent = im.mode in ("LA", "La", "PA", "RGBA", "RGBa") or "transparency" in im.info
+    if im.mode in GREY_MODES:
+        alpha = _alpha(im) if transparent else None
+        grey = _grey8(im)
+        if alpha is None:
+            return grey
+        return Image.composite(grey, Image.new("L", grey.size, 255), alpha)  # no white ink: transparent is paper
+    if transparent:
+        rgba = im.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return im if im.mode in ("RGB", "CMYK") else im.convert("RGB")
+
+
+def _grey8(im: Image.Image) -> Image.Image:
+    """An 8-bit copy of a greyscale picture of any depth, its range scaled to 0–255 (never clipped)."""
+    if im.mode in ("1", "L", "LA", "La"):
+        return im.convert("L")
+    if im.mode.startswith("I;16"):
+        im, full = im.convert("I"), 65535.0
+    else:  # I (32-bit) or F: the range is not in the mode, so it is read from the data
+        top = float(im.getextrema()[1])
+        # a float picture is 0–1 (scientific and HDR tools) or 0–255 (Pillow's own); an integer one 8 or 16 bits
+        full = 1.0 if im.mode == "F" and top <= 1.0 else 255.0 if top <= 255 else 65535.0 if top <= 65535 else top
+    return im.point(lambda v: v * (255.0 / full)).convert("L")
+
+
+def _alpha(im: Image.Image) -> Image.Image:
+    """The alpha (mode L, 255 opaque) of a greyscale picture with an alpha channel or a transparent value."""
+    from PIL import ImageMath
+
+    if im.mode in ("LA", "La"):
+        return im.getchannel("A")
+    key = im.info["transparency"]  # one grey value (PNG tRNS) at the picture's own depth
+    if not isinstance(key, (int, float)):
+        return im.convert("L").point(lambda v: 255)
+    same = ImageMath.lambda_eval(lambda a: a["im"] != key, im=im.convert("I") if im.mode != "F" else im)
+    return same.convert("L").point(lambda v: 255 if v else 0)
 
 
 def target_size(info: ImageInfo, placed: PlacedPicture, limit: float) -> tuple[int, int] | None:

@@ -6,18 +6,26 @@ the system fonts when its family is named; otherwise fontconfig finds the
 family. Resolution is exact: the same file is measured by the composer and
 embedded by WeasyPrint, and a character the role's font lacks is a finding,
 never a silent fallback to whatever Pango finds.
+
+An office's font file is checked before it is used (`check_font`): a file
+that cannot be read, or whose glyphs for the issue's characters draw no
+outline (damaged glyph data), is refused naming the file; it would otherwise
+print as invisible text.
 """
 from __future__ import annotations
 
+import dataclasses
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from .errors import KanwuError
 from .files import problem
 from .layout.spec import FontRole, Layout
+from .model import Block, Text
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 MAX_FONT_BYTES = 256_000_000
@@ -80,13 +88,22 @@ def _scan_dir(folder: str) -> tuple[tuple[str, int, tuple[str, ...], int], ...]:
         why = problem(f, MAX_FONT_BYTES)  # fc-scan would block on a FIFO, read a device forever
         if why:
             raise KanwuError(f"{f}: error: 字体文件无法使用 / unusable font file: {why}")
+        faces = []
         for row in _run_fc(["fc-scan", "--format", "%{file}\t%{index}\t%{family}\t%{weight}\n", str(f)]):
             try:  # a family name with a tab or a line break in it (a broken font) spoils its row
                 file, index, family, weight = row
-                out.append((file, int(index), tuple(x.strip() for x in family.split(",")), int(float(weight))))
+                faces.append((file, int(index), tuple(x.strip() for x in family.split(",")), int(float(weight))))
             except ValueError:
                 continue
+        if not faces:  # the office meant it to be used: falling back to another face silently is worse
+            raise _unreadable(str(f))
+        out += faces
     return tuple(out)
+
+
+def _unreadable(path: str) -> KanwuError:
+    return KanwuError(f"{path}: error: 不是可用的字体文件（文件损坏或不完整）：请换一份完好的字体，或把它移出 fonts/ / "
+                      "not a readable font file (damaged or cut short): replace it or move it out of fonts/")
 
 
 @lru_cache(maxsize=64)
@@ -114,8 +131,11 @@ def resolve_role(role: str, spec: FontRole, issue_dir: Path | None) -> ResolvedF
     return None
 
 
-def resolve_fonts(layout: Layout, issue_dir: Path | None) -> dict[str, ResolvedFont]:
-    """Every role of the layout; a role with no installed family is an error."""
+def resolve_fonts(layout: Layout, issue_dir: Path | None, text: str = "") -> dict[str, ResolvedFont]:
+    """Every role of the layout; a role with no installed family is an error.
+
+    Faces from a ``fonts/`` folder are checked (`check_font`) with `text`, the characters the issue sets.
+    """
     out, missing = {}, []
     for role, spec in layout.fonts.items():
         found = resolve_role(role, spec, issue_dir)
@@ -127,7 +147,69 @@ def resolve_fonts(layout: Layout, issue_dir: Path | None) -> dict[str, ResolvedF
         raise KanwuError(f"{layout.folders[0] / 'layout.yaml'}: error: 找不到字体 / no installed font for role(s): "
                          f"{'; '.join(missing)}. 把字体文件放进 fonts/ 或运行 make demo 安装 Noto CJK / "
                          "put the font file in fonts/ or install fonts-noto-cjk")
+    for face in dict.fromkeys((f.path, f.index) for f in out.values() if f.office):
+        check_font(next(f for f in out.values() if (f.path, f.index) == face), text)
     return out
+
+
+PROBE = "国永中文的一是，。ABCabc0123"
+"""Characters every office font for Chinese text draws, checked beside the issue's own."""
+MAX_CHECKED = 200
+"""At most this many characters are drawn per font (a few milliseconds)."""
+
+
+def check_font(font: ResolvedFont, text: str = "") -> None:
+    """Refuse a font file that cannot be read, has no character map or draws nothing.
+
+    The characters of `text` (then `PROBE`) that the font maps are drawn with
+    HarfBuzz; a visible character whose glyph has no outline would print as
+    a blank (zeroed or damaged ``glyf``/``CFF`` data keeps the metrics, so
+    layout looks right and nothing else notices).
+    """
+    import uharfbuzz as hb
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(font.path, fontNumber=font.index, lazy=True) as tt:
+            cmap = tt.getBestCmap() or {}
+    except Exception:  # noqa: BLE001 (fontTools raises any kind of error on damaged data)
+        raise _unreadable(font.path) from None
+    if not cmap:
+        raise KanwuError(f"{font.path}: error: 字体没有字符映射表（cmap），无法使用 / the font has no character map")
+    inked = [c for c in dict.fromkeys(text + PROBE) if ord(c) in cmap and unicodedata.category(c)[0] not in "ZC"]
+    hbfont = hb.Font(hb.Face(hb.Blob.from_file_path(font.path), font.index))
+    blank = []
+    for ch in inked[:MAX_CHECKED]:
+        pen = BoundsPen(None)
+        gid = hbfont.get_nominal_glyph(ord(ch))
+        if gid:
+            hbfont.draw_glyph_with_pen(gid, pen)
+        if pen.bounds is None or pen.bounds[2] <= pen.bounds[0] or pen.bounds[3] <= pen.bounds[1]:
+            blank.append(ch)
+    if blank:
+        shown = " ".join(blank[:8]) + (" …" if len(blank) > 8 else "")
+        raise KanwuError(f"{font.path}: error: 字体文件损坏：字符 {shown} 画不出字形，印出来会是空白；请换一份完好的字体文件 / "
+                         f"the font's glyphs draw nothing for {shown} (damaged glyph data): the text would print "
+                         "invisible; replace the font file")
+
+
+def issue_text(node: Any) -> str:
+    """Every character the issue (or a part of it) sets, each once, in order of first use."""
+    return "".join(dict.fromkeys("".join(_strings(node))))
+
+
+def _strings(node: Any) -> Iterator[str]:
+    if isinstance(node, Text):
+        yield node.value
+    elif isinstance(node, Block):
+        yield node.text
+    elif isinstance(node, (tuple, list)):
+        for item in node:
+            yield from _strings(item)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            yield from _strings(getattr(node, f.name))
 
 
 def font_face_css(fonts: Mapping[str, ResolvedFont], url: Callable[[Path], str] = Path.as_uri) -> str:

@@ -5,16 +5,25 @@ builds of the same issue at once each rename a complete file into place.
 A build killed mid-write leaves only its temporary file (``.<name>.kanwu-
 <host>-<pid>-<random>.tmp``); the next build into that folder removes it
 once the process that made it is gone.
+
+A build's files are a set: `OutputSet.commit` removes the old files that
+must not outlive the build (the old report, the printer's files) before it
+renames anything new into place, and renames the seal (the report) last, so
+even a kill between two renames never leaves files of two builds side by
+side. Builds into one folder commit one at a time (`folder_lock`).
 """
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import socket
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from .errors import KanwuError
 
@@ -128,28 +137,56 @@ def _unlink(path: Path) -> None:
 class OutputSet:
     """A build's files, all or nothing: each is written to a temporary file first
     and they are renamed into place together by `commit` (a failure on the way
-    leaves the old files as they were and no temporary files)."""
+    leaves no temporary files)."""
 
     def __init__(self) -> None:
         self.staged: list[tuple[Path, Path]] = []
+        self.sha256: dict[Path, str] = {}
+        """Path → SHA-256 (hex) of the bytes staged for it."""
 
     def add(self, path: Path, data: bytes) -> Path:
         """Stage `data` for `path`; returns `path`."""
         self.staged.append((_stage(path, data), path))
+        self.sha256[path] = hashlib.sha256(data).hexdigest()
         return path
 
-    def commit(self) -> None:
-        """Rename every staged file into place."""
+    def commit(self, withdraw: Iterable[Path] = (), seal: Path | None = None) -> list[Path]:
+        """Put the set in place; returns the old files of `withdraw` that were removed.
+
+        The folder changes in this order, each step whole (a rename or a removal):
+
+        1. the old `seal` (the report, staged but not yet renamed) is removed,
+           so no old report vouches for what follows;
+        2. every file of `withdraw` is removed (the printer's files of an
+           earlier build that must not sit beside files of this one);
+        3. the staged files are renamed into place in the order they were
+           added (over the old file where there is one), `seal` last.
+
+        Killed between any two steps, the folder holds the old set, or files of
+        one build without a report, or the new set: never a file beside another
+        build's report.
+        """
+        removed: list[Path] = []
         try:
-            for tmp, path in self.staged:
-                try:
-                    os.replace(tmp, path)
-                except OSError as exc:
-                    raise _fail(path, exc) from None
-            for folder in {path.parent for _, path in self.staged}:
-                _sync_dir(folder)
+            folders = {path.parent for _, path in self.staged}
+            with folder_lock(*folders):
+                first = [path for _, path in self.staged if path == seal]
+                for old in first + [p for p in withdraw if p not in first]:
+                    if remove_stale(old):
+                        removed.append(old)
+                if removed:
+                    for folder in {p.parent for p in removed}:
+                        _sync_dir(folder)  # the removals reach the disk before the new files
+                for tmp, path in sorted(self.staged, key=lambda tp: tp[1] == seal):
+                    try:
+                        os.replace(tmp, path)
+                    except OSError as exc:
+                        raise _fail(path, exc) from None
+                for folder in folders:
+                    _sync_dir(folder)
         finally:
             self.discard()
+        return [p for p in removed if p != seal]
 
     def discard(self) -> None:
         """Remove temporary files not (yet) renamed."""
@@ -163,6 +200,37 @@ class OutputSet:
 
     def __exit__(self, *exc: object) -> None:
         self.discard()
+
+
+@contextmanager
+def folder_lock(*folders: Path) -> Iterator[None]:
+    """Hold an exclusive lock on each folder (``flock`` on the folder itself, no lock file).
+
+    Two builds into one folder then commit one after the other, so their
+    renames cannot interleave; readers take no lock. Where locking is not
+    available (another OS, some network file systems) it does nothing.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        yield
+        return
+    fds = []
+    try:
+        for folder in sorted(folders):  # always in the same order: no deadlock between two builds
+            try:
+                fd = os.open(folder, os.O_RDONLY)
+            except OSError:
+                continue
+            fds.append(fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError:
+                pass
+        yield
+    finally:
+        for fd in fds:
+            os.close(fd)  # releases the lock
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -40,6 +40,10 @@ class Report:
     """What was written."""
     changes: dict[str, Any] | None = None
     """Stories changed since an earlier proof (``--since``)."""
+    sha256: dict[str, str] = field(default_factory=dict)
+    """Output kind (as in `outputs`) → SHA-256 of the file written: a file that differs is not this build's."""
+    build: str = ""
+    """This build's name: a hash of the files it wrote (16 hex digits)."""
 
     @property
     def ok(self) -> bool:
@@ -56,6 +60,7 @@ class Report:
         }
         if self.outputs:
             out["outputs"] = self.outputs
+            out["sha256"], out["build"] = self.sha256, self.build
         if self.changes is not None:
             out["changes"] = self.changes
         return out

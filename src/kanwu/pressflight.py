@@ -3,19 +3,23 @@
 Runs on the one PDF WeasyPrint wrote: ink is measured on its separations
 (`kanwu.inkcov`), the marks and boxes are added (`kanwu.press`), then the
 finished bytes are read back (`kanwu.pdfcheck`) for RGB, text colours, fonts,
-transparency and the output intent. Every problem becomes a finding with a
-stable code; errors keep the print PDF from being written (build.py's gate).
+transparency and the output intent, and rendered to see that ink is where
+text and pictures were placed (`kanwu.drawn`). Every problem becomes a
+finding with a stable code; errors keep the print PDF from being written
+(build.py's gate).
 """
 from __future__ import annotations
 
 import subprocess
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Sequence
 
 from .colour import OutputProfile
+from .drawn import Expected, nothing_drawn
 from .errors import Finding
 from .inkcov import PageInk, measure
 from .layout.spec import Layout
-from .makeup.plan import PlacedPicture, Plan, box_of
+from .makeup.plan import Box, PlacedPicture, Plan, box_of
 from .pdfcheck import inspect
 from .press import PressSettings, SlugInfo, finish
 
@@ -109,9 +113,41 @@ def pdf_findings(pdf: bytes, limit: float, pdf_variant: str) -> list[Finding]:
     return out
 
 
+PIECE_NAMES = {"lead": "导语", "sub": "小标题", "byline": "署名", "jump": "转版说明"}
+"""What a text piece is called in a nothing-drawn message (anything else is 正文)."""
+
+
+def expected_ink(plan: Plan, known: Sequence[Finding] = ()) -> list[Expected]:
+    """Where makeup put text and pictures, for `nothing_drawn`: every head, every piece of text (a
+    paragraph's lines in one column) and the frame of every picture (the caption is below it), except
+    pictures already in error (placeholders, pictures left out)."""
+    faulty = {f.pos for f in known if f.level == "error" and f.pos is not None}
+    out = []
+    for page in plan.pages:
+        for m in page.modules:
+            for b in m.blocks:
+                if b.kind == "head":
+                    out.append(Expected(page.number, *plan.on_trim(b.box), f"稿件 {m.story} 的标题", m.story, None))
+                elif b.kind == "text":
+                    y = b.box.y
+                    for piece in b.pieces:
+                        h = piece.height * plan.grid.leading
+                        out.append(Expected(page.number, *plan.on_trim(Box(b.box.x, y, b.box.w, h)),
+                                            f"稿件 {m.story} 的{PIECE_NAMES.get(piece.kind, '正文')}", m.story,
+                                            piece.pos))
+                        y += h
+                elif b.picture is not None and b.picture.src is not None and b.picture.image.pos not in faulty:
+                    out.append(Expected(page.number, *plan.on_trim(b.picture.frame),
+                                        f"图片 {b.picture.image.src_text}", m.story, b.picture.image.pos))
+    return out
+
+
 def prepress(pdf: bytes, layout: Layout, press: PressSettings, identifier: bytes, title: str, date: str,
-             plan: Plan) -> tuple[bytes, list[Finding], list[PageInk]]:
-    """Measure, finish and check: the press-ready bytes, their findings and the ink per page."""
+             plan: Plan, known: Sequence[Finding] = ()) -> tuple[bytes, list[Finding], list[PageInk]]:
+    """Measure, finish and check: the press-ready bytes, their findings and the ink per page.
+
+    `known` are the findings so far (pictures already in error are not looked for on the page).
+    """
     limit = float(layout.get("print.ink_limit", 300))
     findings: list[Finding] = []
     try:
@@ -123,5 +159,9 @@ def prepress(pdf: bytes, layout: Layout, press: PressSettings, identifier: bytes
                                 f"ink coverage not measured (Ghostscript: {exc})"))
     slug = SlugInfo(title, date, {ink.page: ink.plates for ink in inks})
     final = finish(pdf, press, slug, identifier)
-    findings += pdf_findings(final, limit, press.variant)
+    # PDFium renders outside the GIL: the page render overlaps with reading the PDF back
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        drawn = pool.submit(nothing_drawn, final, expected_ink(plan, known))
+        findings += pdf_findings(final, limit, press.variant)
+        findings += drawn.result()
     return final, findings, inks

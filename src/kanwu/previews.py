@@ -21,7 +21,7 @@ class Previews:
     """All pages on one sheet."""
 
 
-def _trim_crop(page) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
+def trim_crop(page) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
     """What to cut from the rendered box (the CropBox) to keep only the TrimBox, in pt."""
     cl, cb, cr, ct = page.get_cropbox()
     tl, tb, tr, tt = page.get_trimbox()
@@ -38,7 +38,7 @@ def render_previews(pdf: bytes, dpi: float = 96, thumb_height: int = 520, per_ro
         images = []
         for i in range(len(doc)):
             page = doc[i]
-            bitmap = page.render(scale=dpi / 72, crop=_trim_crop(page))
+            bitmap = page.render(scale=dpi / 72, crop=trim_crop(page))
             images.append(bitmap.to_pil().convert("RGB"))
             page.close()
     finally:

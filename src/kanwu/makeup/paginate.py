@@ -130,7 +130,9 @@ class ModularBuilder:
         for p in range(1, count + 1):
             for i in range(0, n + 1):
                 for j in range(0, i + 1):
-                    if best[j][p - 1] == math.inf:
+                    # no page left empty before a page with stories (with fewer stories than pages,
+                    # the last pages are the empty ones)
+                    if best[j][p - 1] == math.inf or (i == j and i < n) or (i == j and p <= n):
                         continue
                     load = sum(sizes[j:i])
                     cost = best[j][p - 1] + ((load - want[p - 1]) / max(1.0, want[p - 1])) ** 2

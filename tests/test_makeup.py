@@ -1,0 +1,278 @@
+"""Page makeup (#9): one small named case per rule, read from the plan (no rendering) unless the rule
+is about what is printed. The cases are written the way offices write issues: A3 and A4, stories of a
+few lines to a page and more, pictures with and without hints."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from kanwu.build import build, load_stage, makeup_stage
+from kanwu.makeup.plan import Plan
+
+PARA = ("为进一步提升社区治理水平，街道党工委组织各居民区党组织书记开展专题学习，围绕美丽家园建设、"
+        "垃圾分类、为老服务等重点工作进行交流研讨，切实解决群众急难愁盼问题。")
+HEAD = """\
+kanwu: 1
+publication: {name: 测试简报, editor: 测试街道社区宣文办}
+issue: {number: 1, date: 2024-06-01}
+distribution: {send_to: 区委宣传部, copy_to: 各居民区党组织}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KANWU_CACHE", str(tmp_path / "cache"))
+
+
+def body(paragraphs: int, subheads: int = 0) -> str:
+    """A body of `paragraphs` paragraphs (each about 70 字), a subhead every few, indented for YAML."""
+    out = []
+    for i in range(paragraphs):
+        if subheads and i and i % max(1, paragraphs // (subheads + 1)) == 0:
+            out.append(f"## 第{i}个小标题")
+        out.append(PARA)
+    return textwrap.indent("\n\n".join(out), " " * 6)
+
+
+def story(sid: str, paragraphs: int, extra: str = "", headline: str = "") -> str:
+    return (f"  - id: {sid}\n    headline: {headline or sid + '稿件的标题写在这里'}\n    byline: 社区宣文办\n{extra}"
+            f"    body: |\n{body(paragraphs)}\n")
+
+
+def photo(path: Path, size: tuple[int, int]) -> None:
+    im = Image.new("RGB", size, (90, 140, 200))
+    ImageDraw.Draw(im).ellipse([size[0] * .2, size[1] * .2, size[0] * .8, size[1] * .8], fill=(200, 60, 50))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    im.save(path, quality=85)
+
+
+def issue(folder: Path, layout: str, stories: str, pages: str = "") -> Path:
+    path = folder / "issue.yaml"
+    path.write_text(HEAD + f"layout: {layout}\n" + pages + "stories:\n" + stories, encoding="utf-8")
+    return path
+
+
+def plan_of(path: Path, layout: str | None = None) -> Plan:
+    loaded, spec, _ = load_stage(path, layout)
+    return makeup_stage(loaded, spec).plan
+
+
+def codes(plan: Plan) -> list[str]:
+    return [f.code for f in plan.findings]
+
+
+# ------------------------------------------------------------------ the grid and rectangles
+
+def test_every_block_is_on_the_grid_and_inside_its_module(tmp_path: Path) -> None:
+    photo(tmp_path / "a.jpg", (2400, 1600))
+    plan = plan_of(issue(tmp_path, "tabloid-a3", story("a", 20, "    images: [{src: a.jpg, caption: 图}]\n")
+                         + story("b", 9) + story("c", 5)))
+    g = plan.grid
+    for page in plan.pages:
+        for m in page.modules:
+            assert 0 <= m.rect.col and m.rect.right <= g.columns and page.top <= m.rect.line
+            assert m.rect.bottom <= g.lines
+            for b in m.blocks:
+                assert b.box.y == pytest.approx(b.rect.line * g.leading)          # whole grid lines
+                assert b.box.x == pytest.approx(g.x(b.rect.col))                  # whole columns
+                assert m.rect.col <= b.rect.col and b.rect.right <= m.rect.right
+                assert m.rect.line <= b.rect.line and b.rect.bottom <= m.rect.bottom
+                if b.kind == "head":  # a headline spans exactly its story
+                    assert (b.rect.col, b.rect.cols) == (m.rect.col, m.rect.cols)
+
+
+def test_stories_never_overlap(tmp_path: Path) -> None:
+    plan = plan_of(issue(tmp_path, "tabloid-a3", "".join(story(s, n) for s, n in
+                                                         (("a", 12), ("b", 6), ("c", 4), ("d", 8), ("e", 3)))))
+    for page in plan.pages:
+        cells: set[tuple[int, int]] = set()
+        for m in page.modules:
+            mine = {(c, line) for c in range(m.rect.col, m.rect.right) for line in range(m.rect.line, m.rect.bottom)}
+            assert not cells & mine, m.story
+            cells |= mine
+
+
+def test_body_columns_are_balanced(tmp_path: Path) -> None:
+    """A story's columns end within a line or two of each other (the last may be short by its byline)."""
+    plan = plan_of(issue(tmp_path, "tabloid-a3", story("a", 17)))
+    (m,) = plan.pages[0].modules
+    bottoms = [b.rect.bottom for b in m.blocks if b.kind == "text"]
+    assert len(bottoms) == m.rect.cols and max(bottoms) - min(bottoms) <= 2, bottoms
+
+
+def test_no_subhead_ends_a_column(tmp_path: Path) -> None:
+    text = "\n\n".join(f"## 小标题{i}\n\n{PARA}" for i in range(12))
+    path = issue(tmp_path, "tabloid-a3", "  - id: a\n    headline: 小标题很多的稿件\n    body: |\n"
+                 + textwrap.indent(text, " " * 6) + "\n")
+    for page in plan_of(path).pages:
+        for m in page.modules:
+            for b in m.blocks:
+                if b.kind == "text":
+                    assert b.pieces[-1].kind != "sub", [p.kind for p in b.pieces]
+
+
+def test_baselines_line_up_across_columns_and_stories(seed_a3) -> None:
+    """Printed body baselines fall on one grid page-wide (before, seed page 2 had two: 6.6 and 17.4 pt off)."""
+    import pdfplumber
+
+    with pdfplumber.open(seed_a3.written["print"]) as pdf:
+        for page in pdf.pages:
+            body = [c for c in page.chars if abs(c["size"] - 12) < 0.1 and c["text"] > "\u4e00"
+                    and "Serif" in c["fontname"] and "Bold" not in c["fontname"]]
+            assert len(body) > 300
+            offsets = {round(c["bottom"] % 20.0, 1) % 20 for c in body}
+            assert len(offsets) == 1, sorted(offsets)
+
+
+# ------------------------------------------------------------------ headlines and pictures
+
+def test_two_headlines_never_side_by_side_at_one_height(tmp_path: Path) -> None:
+    plan = plan_of(issue(tmp_path, "tabloid-a3", "".join(story(s, n) for s, n in
+                                                         (("a", 8), ("b", 5), ("c", 5), ("d", 4), ("e", 6)))))
+    for page in plan.pages:
+        heads = [(m, b) for m in page.modules for b in m.blocks if b.kind == "head"]
+        for m1, h1 in heads:
+            for m2, h2 in heads:
+                beside = m1.rect.right <= m2.rect.col
+                overlap = h1.rect.line < h2.rect.bottom and h2.rect.line < h1.rect.bottom
+                assert not (beside and overlap), (m1.story, m2.story)
+
+
+ONE_PAGE = "pages:\n  - {title: 要闻, stories: [a, b]}\n"
+
+
+def test_editors_widths_stand_side_by_side(tmp_path: Path) -> None:
+    plan = plan_of(issue(tmp_path, "tabloid-a3", story("a", 6, "    place: {columns: 3}\n")
+                         + story("b", 6, "    place: {columns: 2}\n"), ONE_PAGE))
+    a, b = plan.pages[0].modules
+    assert (a.rect.cols, b.rect.cols) == (3, 2) and a.rect.line == b.rect.line
+
+
+def test_an_unhinted_photo_is_never_blown_up(tmp_path: Path) -> None:
+    """A phone photo with no hint takes at most 35 % of the type area and stays above min_ppi; before,
+    it was set five columns wide (half an A3 page)."""
+    photo(tmp_path / "p.jpg", (4000, 3000))
+    photo(tmp_path / "small.jpg", (640, 480))
+    plan = plan_of(issue(tmp_path, "tabloid-a3", story("a", 3, "    images: [{src: p.jpg}, {src: small.jpg}]\n")))
+    g = plan.grid
+    for placed in plan.pictures:
+        frame = placed.picture.frame
+        assert frame.w * frame.h <= 0.35 * g.width * g.height + 1
+        if placed.picture.ppi is not None and placed.picture.ppi < 200:
+            assert frame.w <= g.span(1) + 0.1  # a low-resolution picture is never enlarged past one column
+
+
+def test_a_picture_hint_wins(tmp_path: Path) -> None:
+    photo(tmp_path / "p.jpg", (4000, 3000))
+    plan = plan_of(issue(tmp_path, "tabloid-a3", story("a", 30, "    images: [{src: p.jpg, place: {columns: 4}}]\n")))
+    (placed,) = plan.pictures
+    assert placed.picture.frame.w == pytest.approx(plan.grid.span(4))
+
+
+def test_a_caption_is_never_wider_than_its_picture_and_keeps_words_whole(tmp_path: Path) -> None:
+    photo(tmp_path / "p.jpg", (900, 1200))
+    caption = "深入调研美丽家园建设示意图片，居民代表与社区工作者面对面交流"
+    plan = plan_of(issue(tmp_path, "bulletin-a4",
+                         story("a", 6, f"    images: [{{src: p.jpg, caption: {caption}, place: {{columns: 1}}}}]\n")))
+    (placed,) = plan.pictures
+    lines = ["".join(s.text for s in line.segments) for line in placed.picture.caption]
+    assert len(lines) > 1 and "".join(lines) == caption
+    assert all(line.width <= placed.picture.frame.w + 0.5 for line in placed.picture.caption)
+    assert not any(a.endswith("示") and b.startswith("意") for a, b in zip(lines, lines[1:])), lines
+
+
+# ------------------------------------------------------------------ too much, too little
+
+def test_a_long_story_jumps_with_both_jump_lines(tmp_path: Path) -> None:
+    pages = "pages:\n  - {title: 要闻, stories: [a]}\n  - {title: 社区, stories: [b]}\n"
+    path = issue(tmp_path, "tabloid-a3", story("a", 48) + story("b", 6), pages)
+    plan = plan_of(path)
+    place = plan.story("a")
+    assert place.jump == (1, 2) and place.pages == (1, 2) and place.overset_lines == 0
+    texts = {p.number: "".join(s.text for m in p.modules if m.story == "a" for b in m.blocks for piece in b.pieces
+                               for line in piece.lines for s in line.segments) for p in plan.pages}
+    assert "（下转第2版）" in texts[1] and "（上接第1版）" in texts[2]
+    first = [b for m in plan.pages[0].modules for b in m.blocks if b.kind == "text"]
+    assert sum(b.rect.lines for b in first) >= plan.settings.min_jump_lines
+
+
+def test_overset_says_what_to_cut(tmp_path: Path) -> None:
+    path = issue(tmp_path, "tabloid-a3", story("a", 70, "    place: {jump: false}\n"))
+    plan = plan_of(path)
+    (f,) = [f for f in plan.findings if f.code == "overset"]
+    data = dict(f.data)
+    assert f.level == "error" and f.story == "a" and data["overset_lines"] > 0
+    assert data["cut_characters"] > data["overset_characters"] > 0 and f"删去约 {data['cut_characters']} 字" in f.message
+    assert f.pos is not None and f.pos.line > 0
+
+
+def test_an_underfull_page_says_what_would_fill_it(tmp_path: Path) -> None:
+    plan = plan_of(issue(tmp_path, "tabloid-a3", story("a", 4) + story("b", 3), ONE_PAGE))
+    (f,) = [f for f in plan.findings if f.code == "underfull-page"]
+    assert f.page == 1 and dict(f.data)["free_characters"] > 1000 and "字" in f.message
+
+
+def test_without_a_plan_a3_pages_come_in_pairs(tmp_path: Path) -> None:
+    plan = plan_of(issue(tmp_path, "tabloid-a3", "".join(story(s, 14) for s in "abcdef")))
+    assert len(plan.pages) % 2 == 0 and not [f for f in plan.findings if f.code == "overset"]
+
+
+def test_page_and_position_hints(tmp_path: Path) -> None:
+    plan = plan_of(issue(tmp_path, "tabloid-a3", story("a", 6) + story("b", 4, "    place: {page: 2}\n")
+                         + story("c", 4, "    place: {position: top}\n")))
+    assert plan.story("b").pages == (2,)
+    page = next(p for p in plan.pages if any(m.story == "c" for m in p.modules))
+    assert page.modules[0].story == "c"
+    assert "place-ignored" not in codes(plan)
+
+
+# ------------------------------------------------------------------ the A4 bulletin
+
+def test_a4_page_count_follows_the_content_and_keeps_headings(tmp_path: Path) -> None:
+    path = issue(tmp_path, "bulletin-a4", "".join(story(s, n) for s, n in (("a", 9), ("b", 14), ("c", 5), ("d", 11))))
+    plan = plan_of(path)
+    g, keep = plan.grid, plan.settings.keep_lines
+    assert len(plan.pages) >= 2
+    for page in plan.pages:
+        for m in page.modules:
+            heads = [b for b in m.blocks if b.kind == "head"]
+            text = sum(b.rect.lines for b in m.blocks if b.kind == "text")
+            if heads:  # a story starts only with room for its head and a few lines
+                assert text >= min(keep, plan.story(m.story).lines), m.story
+        for m in page.modules:
+            for b in m.blocks:
+                if b.kind == "text" and b.rect.line == page.top and b.pieces[0].kind in ("p", "lead"):
+                    first = b.pieces[0]
+                    assert first.first or len(first.lines) >= 2, "a paragraph's last line alone at a page top"
+    last = plan.pages[-1]
+    (dist,) = [b for b in last.fixed if b.kind == "distribution"]
+    assert dist.rect.bottom == g.lines and last.modules  # at the foot, never alone on a page
+
+
+def test_a4_pictures_move_to_where_they_fit(tmp_path: Path) -> None:
+    photo(tmp_path / "p.jpg", (1600, 1200))
+    stories = story("a", 27) + story("b", 8, "    images: [{src: p.jpg, caption: 图片说明}]\n")
+    plan = plan_of(issue(tmp_path, "bulletin-a4", stories))
+    for page in plan.pages:
+        for b in page.blocks():
+            assert b.rect.bottom <= plan.grid.lines, b.kind
+
+
+# ------------------------------------------------------------------ the whole build
+
+def test_the_plan_is_deterministic(tmp_path: Path) -> None:
+    photo(tmp_path / "a.jpg", (2400, 1600))
+    path = issue(tmp_path, "tabloid-a3", story("a", 20, "    images: [{src: a.jpg}]\n") + story("b", 8))
+    assert plan_of(path) == plan_of(path)
+
+
+def test_overset_and_fill_are_known_before_rendering(tmp_path: Path) -> None:
+    """The report's overset and page fill come from the plan: `check` (which renders nothing to disk)
+    and `build` agree."""
+    path = issue(tmp_path, "tabloid-a3", story("a", 70, "    place: {jump: false}\n"))
+    checked = build(path, write=False).report
+    assert checked.page_fill == [p.fill for p in plan_of(path).pages]
+    assert [f.code for f in checked.findings if f.code == "overset"] == ["overset"]
