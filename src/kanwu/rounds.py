@@ -19,7 +19,6 @@ import difflib
 import hashlib
 import io
 import json
-import logging
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -143,9 +142,6 @@ def _embedded(data: bytes, shown: str) -> bytes | None:
     """The snapshot's bytes from the proof, decompressed with a bound; None when there is none."""
     from pypdf import PdfReader
 
-    quiet = logging.getLogger("pypdf")  # its complaints about a damaged file are not the editor's to read
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL)
     try:
         reader = PdfReader(io.BytesIO(data))
         # kanwu writes one flat name tree (pypdf's add_attachment): name, file specification, ...
@@ -162,8 +158,6 @@ def _embedded(data: bytes, shown: str) -> bytes | None:
         raw = bytes(stream._data)
     except Exception:  # noqa: BLE001 - pypdf raises many kinds on a damaged file; each means "no snapshot"
         return None
-    finally:
-        quiet.setLevel(level)
     if filters == ["/FlateDecode"] and "/DecodeParms" not in stream:
         inflate = zlib.decompressobj()
         try:
