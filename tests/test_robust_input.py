@@ -76,6 +76,14 @@ def test_surrogate_bytes_in_a_body_file_name_the_place(write_issue, tmp_path):
     assert msg.startswith(f"{tmp_path / 'body.md'}:2:3: error:") and "UTF-8" in msg
 
 
+def test_a_lone_surrogate_in_a_notepad_unicode_body_file_names_the_place(write_issue, tmp_path):
+    # UTF-16 with a byte-order mark, a lone high surrogate as the third character of line 2
+    data = b"\xff\xfe" + "第一段。\n第二".encode("utf-16-le") + b"\x00\xd8" + "段。\n".encode("utf-16-le")
+    (tmp_path / "body.md").write_bytes(data)
+    msg = one(write_issue(MINIMAL.replace(BODY, "    body_file: body.md\n")))
+    assert msg.startswith(f"{tmp_path / 'body.md'}:2:3: error:") and "UTF-8" in msg, msg
+
+
 # --- integers ---------------------------------------------------------------------------------
 
 HUGE = "9" * 5000  # beyond Python's 4 300-digit int() limit

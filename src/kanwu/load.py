@@ -49,7 +49,8 @@ def read_source(path: Path, shown: str) -> str:
             try:
                 text = data[len(bom):].decode(codec)
             except UnicodeDecodeError as exc:
-                raise KanwuError(f"{shown}: error: 文件以 {codec.upper()} 标记开头但内容无法解码（字节 {exc.start}）："
+                where = _line_col(data[len(bom):len(bom) + exc.start].decode(codec, "replace"))
+                raise KanwuError(f"{shown}:{where}: error: 文件以 {codec.upper()} 标记开头但内容无法解码（字节 {exc.start}）："
                                  "请“另存为”UTF-8 / the file starts with a "
                                  f"{codec.upper()} byte-order mark but does not decode: save it as UTF-8") from None
             break
@@ -60,8 +61,7 @@ def read_source(path: Path, shown: str) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            col = len(data[data.rfind(b"\n", 0, exc.start) + 1: exc.start].decode("utf-8", "replace")) + 1
+            where = _line_col(data[: exc.start].decode("utf-8", "replace"))
             hint = ""
             try:
                 data.decode("gb18030")
@@ -69,11 +69,16 @@ def read_source(path: Path, shown: str) -> str:
             except UnicodeDecodeError:
                 pass
             raise KanwuError(
-                f"{shown}:{line}:{col}: error: 文件不是 UTF-8 编码{hint}，请在记事本中“另存为”并选择 UTF-8 / "
+                f"{shown}:{where}: error: 文件不是 UTF-8 编码{hint}，请在记事本中“另存为”并选择 UTF-8 / "
                 "the file is not UTF-8: save it as UTF-8") from None
     if "\x00" in text:
         raise KanwuError(f"{shown}: error: 文件含有空字节，不是文本文件 / the file contains NUL bytes: not a text file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _line_col(before: str) -> str:
+    """``line:col`` (1-based) of the character that follows `before`, the text decoded so far."""
+    return f"{before.count(chr(10)) + 1}:{len(before) - before.rfind(chr(10))}"
 
 
 def _looks_utf16(data: bytes) -> bool:
