@@ -75,10 +75,11 @@ def test_a_folder_or_a_fifo_is_not_a_profile(tmp_path: Path) -> None:
 
     folder = layout(tmp_path, "print: {profile: fifo.icc}\n")
     os.mkfifo(folder / "fifo.icc")
-    assert "not found" in profile_error(tmp_path)  # never opened: reading a FIFO would wait forever
+    # never opened: reading a FIFO would wait forever; named for what it is (#10 item 8), not "not found"
+    assert "not a regular file (a FIFO or device)" in profile_error(tmp_path)
     (folder / "layout.yaml").write_text("extends: bulletin-a4\nprint: {profile: sub}\n", encoding="utf-8")
     (folder / "sub").mkdir()
-    assert "not found" in profile_error(tmp_path)
+    assert "this is a folder, not a file" in profile_error(tmp_path)
 
 
 def test_a_profile_in_the_layout_folder_or_its_parent_is_used(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from .colour import OutputProfile, output_profile, prepare_images, profile_css
 from .errors import Finding, KanwuError, Pos
+from .files import utf8_name
 from .fonts import ResolvedFont, font_dirs, issue_text, resolve_fonts
 from .imagecache import ImageCache
 from .images import ImageInfo, inspect_issue
@@ -26,7 +27,7 @@ from .model import Issue
 from .output import OutputSet, ensure_dir, remove_stale
 from .preflight import Report, assess, order
 from .proof import ProofInfo
-from .rounds import compare, read_snapshot, snapshot, story_pages
+from .rounds import compare, read_snapshot, same_issue, snapshot, story_pages
 from .previews import Previews, render_previews
 from .text.prepare import prepare
 from .text.setter import TextSetter
@@ -87,8 +88,11 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     writing and ``use_cache``; a check only reads it.
     """
     clock = _Clock()
+    if write:  # its name goes into the report: refuse it before the work, not after
+        utf8_name(Path(out_dir or "out"), str(out_dir or "out"))
     issue, spec, findings = load_stage(issue_file, layout)
     earlier = read_snapshot(since) if since else None
+    findings += same_issue(earlier, issue, str(since)) if earlier is not None else []
     clock("load")
     made = makeup_stage(issue, spec)
     clock("makeup")

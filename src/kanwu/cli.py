@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="写出 DIR/<stem>.print.pdf、<stem>.proof.pdf、<stem>.preflight.json")
     common(b)
     b.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
-    b.add_argument("--round", type=int, metavar="N", help="校次：1 一校，2 二校…… / proof round")
+    b.add_argument("--round", type=_proof_round, metavar="N", help="校次：1 一校，2 二校…… / proof round")
     b.add_argument("--since", metavar="OLD.proof.pdf",
                    help="与上一校的校样比较，标出改动 / compare with an earlier proof and mark what changed")
     b.add_argument("--show-normalized", action="store_true",
@@ -73,6 +73,18 @@ def _parser() -> argparse.ArgumentParser:
     cache_option(w)
     sub.add_parser("layouts", help="列出可用版式 / list the available layouts")
     return p
+
+
+def _proof_round(text: str) -> int:
+    """``--round``: a whole number within the rounds the issue file allows."""
+    from .schema import ROUNDS
+
+    lo, hi = ROUNDS
+    digits = text.strip()
+    if digits.isascii() and digits.isdigit() and len(digits) <= len(str(hi)) and lo <= int(digits) <= hi:
+        return int(digits)
+    raise argparse.ArgumentTypeError(f"校次应为 {lo}–{hi} 的整数 / the proof round must be a whole number "
+                                     f"{lo}–{hi}, not “{digits[:20]}”")
 
 
 def press_options(sp: argparse.ArgumentParser) -> None:
@@ -183,13 +195,17 @@ def _main(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("kanwu: 已中断 / interrupted", file=sys.stderr)
         return 130
-    except Exception:  # a bug: say so, show the traceback only when asked
-        if getattr(args, "debug", False):
-            traceback.print_exc()
-        else:
-            print("kanwu: 内部错误（这是 kanwu 的缺陷，请用 --debug 重新运行并报告）/ internal error: "
-                  "this is a bug in kanwu; run again with --debug and report it", file=sys.stderr)
+    except Exception as exc:  # a bug: say so, show the traceback only when asked
+        _report_bug(exc, getattr(args, "debug", False))
         return 3
+
+
+def _report_bug(exc: BaseException, debug: bool) -> None:
+    if debug:
+        traceback.print_exception(exc)
+    else:
+        print("kanwu: 内部错误（这是 kanwu 的缺陷，请用 --debug 重新运行并报告）/ internal error: "
+              "this is a bug in kanwu; run again with --debug and report it", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -248,6 +264,9 @@ def _watch(args: argparse.Namespace) -> int:
         if isinstance(result, KanwuError):
             for f in result.findings:
                 print(str(f), file=sys.stderr)
+            continue
+        if isinstance(result, Exception):  # one build failed on a bug: say so, keep watching
+            _report_bug(result, args.debug)
             continue
         errors = [f for f in result.report.findings if f.level == "error"]
         for f in errors:

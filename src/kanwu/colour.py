@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .errors import Finding, KanwuError
-from .images import ImageInfo, effective_ppi
+from .images import ImageInfo, effective_ppi, read_picture
 from .makeup.plan import PlacedPicture
 from .layout.spec import Layout
 from .imagecache import ImageCache
@@ -102,7 +102,7 @@ def convert(src: Path, info: ImageInfo, profile: OutputProfile, size: tuple[int,
             cache: ImageCache) -> tuple[str, bytes]:
     """A CMYK JPEG copy of `src` in `profile`, resized to `size` pixels when given: its name and its
     bytes (taken from the `cache` when it has them, kept there otherwise)."""
-    data = src.read_bytes()
+    data = read_picture(src)
     prof_bytes = profile.data
     key = hashlib.sha256(CACHE_VERSION + hashlib.sha256(data).digest() + hashlib.sha256(prof_bytes).digest()
                          + repr(size).encode()).hexdigest()[:32]

@@ -23,10 +23,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from .errors import KanwuError
+from .files import problem
 from .layout.spec import FontRole, Layout
 from .model import Block, Text
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
+MAX_FONT_BYTES = 256_000_000
+"""Font files over this are refused (the largest CJK collections, all weights in one file, are ~130 MB)."""
+MAX_FONT_FILES = 200
+"""Font files one ``fonts/`` folder may hold (an office has a handful)."""
 BUILTIN_FONTS = Path(__file__).resolve().parents[2] / "fonts"
 # fontconfig weights: regular 80, medium 100, semibold 180, bold 200
 _FC_WEIGHT = {100: 0, 200: 40, 300: 50, 400: 80, 500: 100, 600: 180, 700: 200, 800: 205, 900: 210}
@@ -74,14 +79,25 @@ def _run_fc(args: list[str]) -> list[list[str]]:
 @lru_cache(maxsize=64)
 def _scan_dir(folder: str) -> tuple[tuple[str, int, tuple[str, ...], int], ...]:
     """(file, index, families, fc weight) for every face in a fonts/ folder."""
+    files = sorted(f for f in Path(folder).iterdir() if f.suffix.lower() in FONT_SUFFIXES)
+    if len(files) > MAX_FONT_FILES:  # each costs a fc-scan process
+        raise KanwuError(f"{folder}: error: 字体文件太多（{len(files)} 个，最多 {MAX_FONT_FILES} 个）/ too many font files "
+                         f"({len(files)}; the limit is {MAX_FONT_FILES}): keep the fonts the layouts use")
     out = []
-    for f in sorted(Path(folder).iterdir()):
-        if f.suffix.lower() in FONT_SUFFIXES:
-            faces = _run_fc(["fc-scan", "--format", "%{file}\t%{index}\t%{family}\t%{weight}\n", str(f)])
-            if not faces:  # the office meant it to be used: falling back to another face silently is worse
-                raise _unreadable(str(f))
-            for file, index, family, weight in faces:
-                out.append((file, int(index), tuple(x.strip() for x in family.split(",")), int(float(weight))))
+    for f in files:
+        why = problem(f, MAX_FONT_BYTES)  # fc-scan would block on a FIFO, read a device forever
+        if why:
+            raise KanwuError(f"{f}: error: 字体文件无法使用 / unusable font file: {why}")
+        faces = []
+        for row in _run_fc(["fc-scan", "--format", "%{file}\t%{index}\t%{family}\t%{weight}\n", str(f)]):
+            try:  # a family name with a tab or a line break in it (a broken font) spoils its row
+                file, index, family, weight = row
+                faces.append((file, int(index), tuple(x.strip() for x in family.split(",")), int(float(weight))))
+            except ValueError:
+                continue
+        if not faces:  # the office meant it to be used: falling back to another face silently is worse
+            raise _unreadable(str(f))
+        out += faces
     return tuple(out)
 
 

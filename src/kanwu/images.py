@@ -10,15 +10,21 @@ size the layout gives the picture.
 """
 from __future__ import annotations
 
+import io
 import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Finding
+from .files import NOT_FOUND, Unreadable, problem, read_bytes
 from .model import Issue
 
 MAX_PIXELS = 120_000_000  # a 10 000 × 12 000 scan; beyond that, refuse
+MAX_IMAGE_BYTES = 100_000_000
+"""A picture file larger than this is refused unread (a 120-megapixel JPEG is about 40 MB)."""
+TOO_LARGE = (f"图片文件太大（超过 {MAX_IMAGE_BYTES // 1_000_000} MB），请缩小或重新导出 / the picture file is too large "
+             f"(the limit is {MAX_IMAGE_BYTES:,} bytes)")
 FORMATS = {"JPEG", "PNG", "TIFF", "GIF", "WEBP", "BMP"}
 ORIENTATION = 0x0112  # EXIF tag: how the camera held the picture
 
@@ -41,11 +47,20 @@ class ImageInfo:
     """Whether it embeds an ICC profile."""
 
 
+def read_picture(path: Path) -> bytes:
+    """The bytes of a picture file: a regular file of at most `MAX_IMAGE_BYTES` (`Unreadable` otherwise)."""
+    return read_bytes(path, str(path), MAX_IMAGE_BYTES, TOO_LARGE)
+
+
 def inspect(path: Path) -> ImageInfo | str:
     """The picture's header facts, or a message saying why it cannot be used."""
     from PIL import Image
 
-    if path.stat().st_size == 0:
+    try:
+        data = read_picture(path)
+    except Unreadable as exc:
+        return exc.why
+    if not data:
         return "图片文件是空的（0 字节），可能没有复制完整 / not a readable image: the file is empty (0 bytes)"
     # Pillow's own limit (about 89 megapixels: a warning; twice that: an error) is raised to kanwu's,
     # for every later reader too (colour conversion, WeasyPrint): what kanwu accepts is not a bomb
@@ -53,7 +68,7 @@ def inspect(path: Path) -> ImageInfo | str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below, with the size
-            with Image.open(path) as im:
+            with Image.open(io.BytesIO(data)) as im:
                 w, h = im.size
                 if w * h > MAX_PIXELS:
                     return (f"图片太大（{w}×{h} 像素，{_yi(w * h)} 亿），超过 {_yi(MAX_PIXELS)} 亿像素的上限，请缩小后再用"
@@ -64,7 +79,7 @@ def inspect(path: Path) -> ImageInfo | str:
                 if im.getexif().get(ORIENTATION) in (5, 6, 7, 8):
                     w, h = h, w  # a phone photo taken upright: stored sideways, shown (and converted) turned
                 info = ImageInfo(path, w, h, im.mode, im.format or "", bool(im.info.get("icc_profile")))
-                damaged = _damaged(path)
+                damaged = _damaged(data)
                 if damaged:
                     return damaged
                 return info
@@ -83,7 +98,7 @@ def _yi(pixels: int) -> str:
     return f"{pixels / 1e8:.2f}".rstrip("0").rstrip(".")
 
 
-def _damaged(path: Path) -> str | None:
+def _damaged(data: bytes) -> str | None:
     """Why the picture's data cannot be read to the end (a file cut short in copying), or None.
 
     The whole file is decoded (a JPEG at 1/8 scale, which is quick), with
@@ -96,7 +111,7 @@ def _damaged(path: Path) -> str | None:
     allowed = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
-        with Image.open(path) as im:
+        with Image.open(io.BytesIO(data)) as im:
             if im.format == "PNG":
                 im.verify()  # every chunk and its checksum, without holding the pixels
                 return None
@@ -124,7 +139,8 @@ def inspect_issue(issue: Issue) -> tuple[dict[Path, ImageInfo], list[Finding]]:
                 continue
             if im.src is None:
                 continue  # the path was refused while loading
-            if not im.src.is_file():
+            why = problem(im.src)
+            if why == NOT_FOUND:
                 findings.append(Finding("error", "missing-image", f"找不到图片文件 “{im.src_text}”，以占位框代替 / "
                                         "image file not found; a placeholder is set", im.pos, story=story.id))
                 continue

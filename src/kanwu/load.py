@@ -10,12 +10,12 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
-import stat
 from pathlib import Path
 
 import yaml
 
 from .errors import Collector, KanwuError, Pos
+from .files import SURROGATE, read_bytes, utf8_name
 from .model import Distribution, Image, Issue, Page, Publication, Story, Text
 from .schema import ISSUE, Node, Reader
 
@@ -42,27 +42,15 @@ def read_source(path: Path, shown: str) -> str:
     guessing GBK risks printing mojibake. Files over `MAX_SOURCE_BYTES` are
     refused before they are read.
     """
-    try:
-        st = path.stat()
-        if stat.S_ISDIR(st.st_mode):
-            raise KanwuError(f"{shown}: error: 这是文件夹，不是文件 / this is a folder, not a file")
-        if not stat.S_ISREG(st.st_mode):
-            raise KanwuError(f"{shown}: error: 不是普通文件 / not a regular file")
-        with path.open("rb") as fh:
-            data = fh.read(MAX_SOURCE_BYTES + 1)
-        if len(data) > MAX_SOURCE_BYTES:
-            raise KanwuError(f"{shown}: error: 文件太大（超过 {MAX_SOURCE_BYTES // 1_000_000} MB），请拆分稿件 / "
-                             f"the file is too large (the limit is {MAX_SOURCE_BYTES:,} bytes): split it")
-    except FileNotFoundError:
-        raise KanwuError(f"{shown}: error: 找不到文件 / file not found") from None
-    except OSError as exc:
-        raise KanwuError(f"{shown}: error: 无法读取 / cannot read: {exc.strerror or exc}") from None
+    data = read_bytes(path, shown, MAX_SOURCE_BYTES, f"文件太大（超过 {MAX_SOURCE_BYTES // 1_000_000} MB），请拆分稿件 / "
+                      f"the file is too large (the limit is {MAX_SOURCE_BYTES:,} bytes): split it")
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
                 text = data[len(bom):].decode(codec)
             except UnicodeDecodeError as exc:
-                raise KanwuError(f"{shown}: error: 文件以 {codec.upper()} 标记开头但内容无法解码（字节 {exc.start}）："
+                where = _line_col(data[len(bom):len(bom) + exc.start].decode(codec, "replace"))
+                raise KanwuError(f"{shown}:{where}: error: 文件以 {codec.upper()} 标记开头但内容无法解码（字节 {exc.start}）："
                                  "请“另存为”UTF-8 / the file starts with a "
                                  f"{codec.upper()} byte-order mark but does not decode: save it as UTF-8") from None
             break
@@ -73,8 +61,7 @@ def read_source(path: Path, shown: str) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            col = len(data[data.rfind(b"\n", 0, exc.start) + 1: exc.start].decode("utf-8", "replace")) + 1
+            where = _line_col(data[: exc.start].decode("utf-8", "replace"))
             hint = ""
             try:
                 data.decode("gb18030")
@@ -82,11 +69,16 @@ def read_source(path: Path, shown: str) -> str:
             except UnicodeDecodeError:
                 pass
             raise KanwuError(
-                f"{shown}:{line}:{col}: error: 文件不是 UTF-8 编码{hint}，请在记事本中“另存为”并选择 UTF-8 / "
+                f"{shown}:{where}: error: 文件不是 UTF-8 编码{hint}，请在记事本中“另存为”并选择 UTF-8 / "
                 "the file is not UTF-8: save it as UTF-8") from None
     if "\x00" in text:
         raise KanwuError(f"{shown}: error: 文件含有空字节，不是文本文件 / the file contains NUL bytes: not a text file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _line_col(before: str) -> str:
+    """``line:col`` (1-based) of the character that follows `before`, the text decoded so far."""
+    return f"{before.count(chr(10)) + 1}:{len(before) - before.rfind(chr(10))}"
 
 
 def _looks_utf16(data: bytes) -> bool:
@@ -120,6 +112,61 @@ def compose_yaml(source: str, shown: str) -> yaml.Node | None:
         raise KanwuError(f"{shown}: error: YAML 语法错误 / YAML syntax error: {exc}") from None
     except RecursionError:
         raise KanwuError(f"{shown}: error: 嵌套层数太多 / the document is nested too deeply") from None
+
+
+_ESCAPE = re.compile(r"\\(?:u|U0000)([dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def check_surrogates(root: yaml.Node, source: str, shown: str) -> None:
+    """Join surrogate pairs typed as YAML escapes; refuse a lone surrogate (``"\\ud800"``).
+
+    A double-quoted YAML string may spell any UTF-16 code unit as an escape.
+    A pair (``"\\ud83d\\ude00"``) is the character it encodes; a lone one is
+    not a character at all and no font, PDF or JSON writer can take it, so it
+    is an input error at the escape's line and column. Every node is visited
+    once, however often aliases name it.
+    """
+    out = Collector()
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if isinstance(node.value, str) and SURROGATE.search(node.value):
+                try:
+                    node.value = node.value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+                except UnicodeDecodeError:
+                    where, typed = _lone_escape(node, source, shown)
+                    out.error("bad-character", f"文字中有 {typed}：这是孤立的 UTF-16 代理项，不是有效字符，请删去或直接写出该字 / "
+                              f"the text contains {typed}, a lone UTF-16 surrogate, which is not a character: "
+                              "remove it or type the character itself", where)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    out.findings.sort(key=lambda f: f.pos or Pos(""))
+    out.fail_if_errors()
+
+
+def _lone_escape(node: yaml.ScalarNode, source: str, shown: str) -> tuple[Pos, str]:
+    """Where the first unpaired surrogate escape of `node` is typed, and how."""
+    escapes = list(_ESCAPE.finditer(source, node.start_mark.index, node.end_mark.index))
+    i = 0
+    while i < len(escapes):
+        code = int(escapes[i].group(1), 16)
+        after = escapes[i + 1] if i + 1 < len(escapes) else None
+        if code < 0xDC00 and after and after.start() == escapes[i].end() and int(after.group(1), 16) >= 0xDC00:
+            i += 2  # a pair
+            continue
+        at = escapes[i].start()
+        line = source.count("\n", 0, at) + 1
+        return Pos(shown, line, at - source.rfind("\n", 0, at)), escapes[i].group(0)
+    lone = SURROGATE.search(node.value)
+    typed = f"\\u{ord(lone.group(0)):04x}" if lone else "?"
+    return Pos(shown, node.start_mark.line + 1, node.start_mark.column + 1), typed
 
 
 def _yaml_hint(exc: yaml.MarkedYAMLError, what: str, line: str, col: int) -> tuple[str, str, int]:
@@ -176,11 +223,13 @@ def load_issue(path: str | Path, layout: str | None = None) -> Issue:
     """Read, validate and model one issue file; raise `KanwuError` listing all problems."""
     shown = str(path)
     path = Path(path)
+    utf8_name(path, shown)
     source = read_source(path, shown)
     root = compose_yaml(source, shown)
     out = Collector()
     if root is None:
         raise KanwuError(f"{shown}: error: 文件是空的 / the issue file is empty; expected a mapping with kanwu:, publication:, issue:, stories:")
+    check_surrogates(root, source, shown)
     reader = Reader(shown, source.split("\n"), path.resolve().parent, out)
     doc = reader.check(Node(root), ISSUE, "")
     if doc is None:
@@ -195,7 +244,7 @@ def load_issue(path: str | Path, layout: str | None = None) -> Issue:
         _check_layout(layout, Pos("--layout"), reader.root, out)
     elif "layout" in doc:
         _check_layout(doc["layout"].value.value.strip(), doc["layout"].pos, reader.root, out)
-    else:
+    elif not _gives(root, "layout"):  # a value given but refused (too long, a list) is reported already
         out.error("missing-key", "缺少 “layout”：请写 layout: 版式名，或在命令行用 --layout / missing `layout`: "
                   "name a layout in the file or give --layout", Pos(shown, 1, 1))
     # top to bottom as the editor reads: the issue file first, then body files
@@ -203,6 +252,12 @@ def load_issue(path: str | Path, layout: str | None = None) -> Issue:
     out.fail_if_errors()
     assert issue is not None
     return dataclasses.replace(issue, warnings=tuple(out.findings))
+
+
+def _gives(root: yaml.Node, key: str) -> bool:
+    """Whether the mapping `root` gives `key` a value that is not null."""
+    return any(isinstance(k, yaml.ScalarNode) and k.value == key and not v.tag.endswith(":null")
+               for k, v in root.value)
 
 
 def _check_layout(name: str, pos: Pos, root: Path, out: Collector) -> None:
@@ -233,14 +288,15 @@ def _build(path: Path, shown: str, doc: dict, reader: Reader, out: Collector,
     pub, info = doc.get("publication"), doc.get("issue")
     stories = [_story(s, reader, out) for s in (doc["stories"].value if "stories" in doc else [])]
     seen: dict[str, Pos] = {}
-    total = 0
+    total = _issue_chars(doc)
     for st in stories:
         if st is None:
             continue
-        total += len(st.body.value) if st.body is not None else 0
+        total += _story_chars(st)
         if total > MAX_ISSUE_CHARS:
-            out.error("too-long", f"全期正文超过 {MAX_ISSUE_CHARS} 字（到这篇稿件为止）：请分成几期 / the issue's bodies "
-                      f"exceed {MAX_ISSUE_CHARS:,} characters here: split the issue", st.pos)
+            out.error("too-long", f"全期文字超过 {MAX_ISSUE_CHARS:,} 字（到这篇稿件为止）：请分成几期 / the issue's text "
+                      f"(bodies, headlines, leads, captions...) exceeds {MAX_ISSUE_CHARS:,} characters here: "
+                      "split the issue", st.pos)
             total = -10**9  # report once
         if st.id in seen:
             out.error("duplicate-id", f"稿件 id “{st.id}” 重复（第一次在 {seen[st.id]}）/ duplicate story id "
@@ -268,6 +324,20 @@ def _build(path: Path, shown: str, doc: dict, reader: Reader, out: Collector,
     )
 
 
+def _issue_chars(doc: dict[str, Node]) -> int:
+    """Characters of the issue's own text: masthead, imprint, distribution lines, page titles."""
+    fields = [n for key in ("publication", "distribution") if key in doc for n in doc[key].value.values()]
+    fields += [p.value["title"] for p in (doc["pages"].value if "pages" in doc else []) if "title" in p.value]
+    return sum(len(n.value.value) for n in fields if isinstance(n.value, Text))
+
+
+def _story_chars(story: Story) -> int:
+    """Characters of everything a story prints: headlines, byline, lead, body, captions, credits."""
+    texts = [story.headline, story.column, story.kicker, story.subheadline, story.byline, story.lead, story.body]
+    texts += [t for im in story.images for t in (im.caption, im.credit)]
+    return sum(len(t.value) for t in texts if t is not None)
+
+
 def _story(node: Node, reader: Reader, out: Collector) -> Story | None:
     s = node.value
     if "id" not in s or "headline" not in s:
@@ -290,7 +360,7 @@ def _story(node: Node, reader: Reader, out: Collector) -> Story | None:
         id=sid, headline=s["headline"].value, pos=node.pos, column=_text(s.get("column")),
         kicker=_text(s.get("kicker")), subheadline=_text(s.get("subheadline")),
         byline=_text(s.get("byline")), lead=_text(s.get("lead")), body=body, images=images,
-        place=s["place"].plain() if "place" in s else {})
+        place=reader.plain(s["place"]) if "place" in s else {})
 
 
 def _image(node: Node, reader: Reader) -> Image:
@@ -300,7 +370,7 @@ def _image(node: Node, reader: Reader) -> Image:
         src_text = m["src"].value.value
         src = reader.resolve_path(m["src"], must_exist=False)
     return Image(caption=_text(m.get("caption")), pos=node.pos, src=src, src_text=src_text,
-                 credit=_text(m.get("credit")), place=m["place"].plain() if "place" in m else {})
+                 credit=_text(m.get("credit")), place=reader.plain(m["place"]) if "place" in m else {})
 
 
 def _pages(node: Node | None, ids: dict[str, Pos], out: Collector) -> tuple[Page, ...]:

@@ -28,7 +28,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .errors import Finding
+from .errors import Finding, KanwuError
+from .load import read_source
 from .makeup.plan import Box, Plan, TextPiece, box_of
 from .model import Issue
 from .preflight import Report
@@ -208,8 +209,8 @@ def _norm_marks(report: Report, issue: Issue, plan: Plan) -> list[Mark]:
             continue
         if f.pos.file not in sources:
             try:
-                sources[f.pos.file] = Path(f.pos.file).read_text("utf-8").split("\n")
-            except OSError:
+                sources[f.pos.file] = read_source(Path(f.pos.file), f.pos.file).split("\n")
+            except KanwuError:
                 sources[f.pos.file] = []
         # the characters typed between the paragraph's start and the change: about where it is printed
         typed = sources[f.pos.file][block.pos.line - 1:f.pos.line]

@@ -21,9 +21,14 @@ from .model import Text
 from .userpath import ISSUE_FOLDER, Refused, resolve_inside
 
 _INT = re.compile(r"^[+]?[0-9]+$")
+ROUNDS = (1, 99)
+"""Proof rounds (一校 … 九十九校): in the issue file and on the command line."""
+COLUMNS = (1, 99)
 MAX_VALUES = 20_000
-"""Values an issue may have once YAML aliases are expanded (a bulletin has a few hundred)."""
-MAX_HINT_VALUES = 1_000
+"""Values an issue may have once YAML aliases are expanded (a bulletin has a few hundred);
+layout hints count too, so aliases cannot multiply them."""
+MAX_HINT_NUMBER = 32
+"""Longer hint scalars stay text: YAML 1.1 reads ``1:2:3...`` as a base-60 integer, in quadratic time."""
 _BOOL = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
 
@@ -41,6 +46,10 @@ class Field:
     """For ``map``: the keys it may have."""
     item: "Field | None" = None
     """For ``list``: what each item is."""
+    bounds: tuple[int, int] = (0, 999_999_999)
+    """For ``int``: the smallest and largest value that makes sense."""
+    limit: str = ""
+    """For ``text``: its kind of length limit, a key of `TEXT_LIMITS` (bodies are bounded by the loader)."""
 
 
 def _map(doc: str, required: bool = False, **fields: Field) -> Field:
@@ -48,57 +57,60 @@ def _map(doc: str, required: bool = False, **fields: Field) -> Field:
 
 
 T, I = "text", "int"
+TEXT_LIMITS = {"id": 64, "path": 500, "name": 200, "title": 200, "caption": 500, "line": 1_000, "lead": 2_000}
+"""The most characters a text value may have, by kind: a unit's name, a headline, a caption, a line
+of units (报送), a lead. Generous for a bulletin; they bound the work a value can cause."""
 IMAGE = _map(
     "图片位 / an image slot",
-    src=Field(T, "图片文件，相对于期刊文件；不写则为占位框 / image file relative to the issue file"),
-    caption=Field(T, "图片说明 / caption"),
-    credit=Field(T, "摄影或来源 / credit"),
+    src=Field(T, "图片文件，相对于期刊文件；不写则为占位框 / image file relative to the issue file", limit="path"),
+    caption=Field(T, "图片说明 / caption", limit="caption"),
+    credit=Field(T, "摄影或来源 / credit", limit="name"),
     place=Field("hints", "版式提示，如 {columns: 2} / layout hints"),
 )
 STORY = _map(
     "一篇稿件 / a story",
-    id=Field(T, "稿件编号，小写字母、数字、连字符 / unique id [a-z0-9-]+", True),
-    column=Field(T, "栏目名 / column label"),
-    kicker=Field(T, "引题 / kicker"),
-    headline=Field(T, "主题（标题）/ headline", True),
-    subheadline=Field(T, "副题 / subheadline"),
-    byline=Field(T, "来源或作者，排版时加括号 / byline"),
-    lead=Field(T, "导语 / lead paragraph"),
+    id=Field(T, "稿件编号，小写字母、数字、连字符 / unique id [a-z0-9-]+", True, limit="id"),
+    column=Field(T, "栏目名 / column label", limit="name"),
+    kicker=Field(T, "引题 / kicker", limit="title"),
+    headline=Field(T, "主题（标题）/ headline", True, limit="title"),
+    subheadline=Field(T, "副题 / subheadline", limit="title"),
+    byline=Field(T, "来源或作者，排版时加括号 / byline", limit="name"),
+    lead=Field(T, "导语 / lead paragraph", limit="lead"),
     body=Field(T, "正文（Markdown 子集）/ body text"),
-    body_file=Field(T, "正文文件（代替 body）/ body in a Markdown file"),
+    body_file=Field(T, "正文文件（代替 body）/ body in a Markdown file", limit="path"),
     images=Field("list", "图片位列表 / image slots", item=IMAGE),
     place=Field("hints", "版式提示，如 {columns: 5} / layout hints"),
 )
 ISSUE = _map(
     "期刊文件 / issue file",
-    kanwu=Field(I, "格式版本，写 1 / format version", True),
+    kanwu=Field(I, "格式版本，写 1 / format version", True, bounds=(1, 999)),
     publication=_map(
         "报头与版权信息 / masthead and imprint", True,
-        name=Field(T, "刊名 / publication name", True),
-        publisher=Field(T, "主办单位 / publisher"),
-        editor=Field(T, "编印单位 / editor"),
-        permit=Field(T, "内部资料准印证号 / permit number"),
-        contact=Field(T, "地址电话（一行）/ contact line"),
-        print_run=Field(I, "印数 / print run"),
+        name=Field(T, "刊名 / publication name", True, limit="name"),
+        publisher=Field(T, "主办单位 / publisher", limit="name"),
+        editor=Field(T, "编印单位 / editor", limit="name"),
+        permit=Field(T, "内部资料准印证号 / permit number", limit="name"),
+        contact=Field(T, "地址电话（一行）/ contact line", limit="title"),
+        print_run=Field(I, "印数 / print run", bounds=(1, 10_000_000)),
     ),
     issue=_map(
         "期号与日期 / number and date", True,
-        number=Field(I, "期号 / issue number", True),
-        total=Field(I, "总期号 / running number"),
+        number=Field(I, "期号 / issue number", True, bounds=(1, 99_999)),
+        total=Field(I, "总期号 / running number", bounds=(1, 99_999)),
         date=Field("date", "出版日期 YYYY-MM-DD / date", True),
     ),
-    layout=Field(T, "版式名，layouts/ 下的文件夹 / layout folder name"),
+    layout=Field(T, "版式名，layouts/ 下的文件夹 / layout folder name", limit="name"),
     pages=Field("list", "版面安排 / page plan", item=_map(
         "一个版面 / a page",
-        title=Field(T, "版名 / page title"),
-        stories=Field("list", "本版稿件 id / story ids", item=Field(T, "稿件 id / story id")),
+        title=Field(T, "版名 / page title", limit="name"),
+        stories=Field("list", "本版稿件 id / story ids", item=Field(T, "稿件 id / story id", limit="id")),
     )),
     distribution=_map(
         "报送与抄送（简报末尾）/ distribution lines of a bulletin",
-        send_to=Field(T, "报送单位 / sent to"),
-        copy_to=Field(T, "抄送单位 / copied to"),
+        send_to=Field(T, "报送单位 / sent to", limit="line"),
+        copy_to=Field(T, "抄送单位 / copied to", limit="line"),
     ),
-    proof=_map("校样设置 / proof settings", round=Field(I, "校次（1 = 一校）/ proof round")),
+    proof=_map("校样设置 / proof settings", round=Field(I, "校次（1 = 一校）/ proof round", bounds=ROUNDS)),
     normalize=Field("bool", "是否规范标点（默认 true）/ normalise punctuation"),
     stories=Field("list", "稿件列表 / stories", True, item=STORY),
 )
@@ -118,36 +130,27 @@ class Node:
     value: Any = None
     pos: Pos = Pos("")
 
-    def plain(self) -> Any:
-        """The value as plain Python data (for layout hints).
-
-        Built from the nodes without YAML's constructors, so odd tags
-        (``!!binary``, ``!!python/...``) stay strings, recursive aliases stop
-        at a fixed depth and alias bombs at a fixed number of values.
-        """
-        budget = [MAX_HINT_VALUES]
-
-        def conv(raw: yaml.Node, depth: int) -> Any:
-            budget[0] -= 1
-            if depth > 16 or budget[0] < 0:
-                return None
-            if isinstance(raw, yaml.MappingNode):
-                return {str(k.value) if isinstance(k, yaml.ScalarNode) else "?": conv(v, depth + 1)
-                        for k, v in raw.value}
-            if isinstance(raw, yaml.SequenceNode):
-                return [conv(v, depth + 1) for v in raw.value]
-            if raw.tag.startswith("tag:yaml.org,2002:") and raw.tag.rsplit(":", 1)[-1] in ("int", "float", "bool", "null"):
-                try:
-                    return yaml.safe_load(yaml.serialize(raw))
-                except (yaml.YAMLError, ValueError, TypeError, OverflowError, KeyError, AttributeError):
-                    pass  # `!!bool maybe`: PyYAML's constructor raises KeyError; the hint stays a string
-            return str(raw.value)
-
-        return conv(self.raw, 0)
-
     def get(self, key: str) -> "Node | None":
         """A key of a checked mapping."""
         return self.value.get(key)
+
+
+def _bounded_int(s: str, bounds: tuple[int, int]) -> int | None:
+    """The integer `s` (digits, checked) when it lies within `bounds`, else None.
+
+    The digits are counted before converting: Python refuses to convert more
+    than 4 300 digits, and a number longer than the upper bound is out of range anyway.
+    """
+    digits = s.lstrip("+").lstrip("0") or "0"
+    if len(digits) > len(str(bounds[1])):
+        return None
+    value = int(digits)
+    return value if bounds[0] <= value <= bounds[1] else None
+
+
+def _short(s: str, most: int = 40) -> str:
+    """A value as typed, for a message: shortened when it is long (a message is one line)."""
+    return s if len(s) <= most else f"{s[:most - 10]}…（共 {len(s):,} 字 / {len(s):,} characters）"
 
 
 class Reader:
@@ -160,6 +163,41 @@ class Reader:
     def pos(self, node: yaml.Node) -> Pos:
         """The node's start as a 1-based position."""
         return Pos(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def spend(self, pos: Pos) -> None:
+        """Count one value against the document's budget; past it, fail at once (an alias bomb)."""
+        self.budget -= 1
+        if self.budget < 0:
+            raise KanwuError(self.out.findings + [Finding(
+                "error", "too-large", f"文件的内容太多（展开别名后超过 {MAX_VALUES} 个值）/ the document is too large: "
+                f"more than {MAX_VALUES} values once YAML aliases are expanded", pos)])
+
+    def plain(self, node: Node) -> Any:
+        """A checked hints value as plain Python data (for layout hints).
+
+        Built from the nodes without YAML's constructors, so odd tags
+        (``!!binary``, ``!!python/...``) stay strings, recursive aliases stop
+        at a fixed depth, and every value counts against the document's
+        budget, so hints named through aliases cannot multiply.
+        """
+        def conv(raw: yaml.Node, depth: int) -> Any:
+            self.spend(node.pos)
+            if depth > 16:
+                return None
+            if isinstance(raw, yaml.MappingNode):
+                return {str(k.value) if isinstance(k, yaml.ScalarNode) else "?": conv(v, depth + 1)
+                        for k, v in raw.value}
+            if isinstance(raw, yaml.SequenceNode):
+                return [conv(v, depth + 1) for v in raw.value]
+            if raw.tag.startswith("tag:yaml.org,2002:") and raw.tag.rsplit(":", 1)[-1] in ("int", "float", "bool", "null") \
+                    and len(raw.value) <= MAX_HINT_NUMBER:
+                try:
+                    return yaml.safe_load(yaml.serialize(raw))
+                except (yaml.YAMLError, ValueError, TypeError, OverflowError, KeyError, AttributeError):
+                    pass  # `!!bool maybe`: PyYAML's constructor raises KeyError; the hint stays a string
+            return str(raw.value)
+
+        return conv(node.raw, 0)
 
     def check(self, node: Node, spec: Field, where: str) -> dict[str, Node] | None:
         """Check the document root; returns the top-level mapping or None."""
@@ -174,17 +212,14 @@ class Reader:
             return
         cn, _, en = KIND_WORDS[spec.kind].partition(" / ")
         en = en or cn
+        got = _short(got)
         given = f"，而不是 “{got}”" if got else ""
         self.out.error("wrong-type", f"{where} 应为{cn}{given} / `{where}` must be {en}"
                        f"{f', not “{got}”' if got else ''}", self.pos(raw))
 
     def _check(self, raw: yaml.Node, spec: Field, where: str) -> Node | None:
         node = Node(raw, pos=self.pos(raw))
-        self.budget -= 1
-        if self.budget < 0:
-            raise KanwuError(self.out.findings + [Finding(
-                "error", "too-large", f"文件的内容太多（展开别名后超过 {MAX_VALUES} 个值）/ the document is too large: "
-                f"more than {MAX_VALUES} values once YAML aliases are expanded", node.pos)])
+        self.spend(node.pos)
         if isinstance(raw, yaml.ScalarNode) and raw.tag.endswith(":null") and raw.value in ("", "~", "null"):
             if spec.required:
                 self.out.error("empty", f"{where} 不能为空 / `{where}` is empty: {spec.doc}", node.pos)
@@ -219,11 +254,21 @@ class Reader:
             if spec.required and not s:
                 self.out.error("empty", f"{where} 不能为空 / `{where}` is empty: {spec.doc}", node.pos)
                 return None
+            most = TEXT_LIMITS.get(spec.limit)
+            if most is not None and len(raw.value) > most:
+                n = len(raw.value)
+                self.out.error("too-long", f"{where} 太长（{n:,} 字，最多 {most:,} 字）/ `{where}` is too long: "
+                               f"{n:,} characters, the limit is {most:,}", node.pos)
+                return None
         elif spec.kind == "int":
             if not _INT.match(s):
                 self._wrong(raw, spec, where, s)
                 return None
-            node.value = int(s)
+            value = _bounded_int(s, spec.bounds)
+            if value is None:
+                self._out_of_range(s, spec.bounds, where, node.pos)
+                return None
+            node.value = value
         elif spec.kind == "bool":
             if s.lower() not in _BOOL:
                 self._wrong(raw, spec, where, s)
@@ -242,16 +287,20 @@ class Reader:
         result: dict[str, Node] = {}
         seen: set[str] = set()
         for knode, vnode in raw.value:
+            if not isinstance(knode, yaml.ScalarNode):  # never str() it: through aliases it may be huge
+                self.out.error("wrong-type", "键必须是文字，不能是列表或映射 / a key must be plain text, not a list "
+                               "or a mapping", self.pos(knode))
+                continue
             key = str(knode.value)
-            path = f"{where}.{key}" if where else key
+            path = f"{where}.{_short(key)}" if where else _short(key)
             if key in seen:
-                self.out.error("duplicate-key", f"键 “{key}” 重复 / duplicate key `{path}`", self.pos(knode))
+                self.out.error("duplicate-key", f"键 “{_short(key)}” 重复 / duplicate key `{path}`", self.pos(knode))
                 continue
             if key not in spec.fields:
                 near = difflib.get_close_matches(key, list(spec.fields), 1, 0.6)
                 hint = f"，是不是 “{near[0]}”？/ did you mean `{near[0]}`?" if near else \
                     f" / expected one of: {', '.join(spec.fields)}"
-                self.out.error("unknown-key", f"不认识的键 “{key}”{hint}", self.pos(knode))
+                self.out.error("unknown-key", f"不认识的键 “{_short(key)}”{hint}", self.pos(knode))
                 continue
             seen.add(key)
             checked = self._check(vnode, spec.fields[key], path)
@@ -269,10 +318,18 @@ class Reader:
         for knode, vnode in raw.value:
             if isinstance(knode, yaml.ScalarNode) and knode.value == "columns":
                 v = vnode.value.strip() if isinstance(vnode, yaml.ScalarNode) else ""
-                if not (_INT.match(v) and 1 <= int(v) <= 99):
-                    self.out.error("wrong-type", f"{where}.columns 应为栏数（1、2、3……）/ `{where}.columns` must be "
-                                   "a number of columns (1, 2, 3...)", self.pos(vnode))
+                wrong = "wrong-type" if not _INT.match(v) else "" if _bounded_int(v, COLUMNS) else "out-of-range"
+                if wrong:
+                    rng = f"：{_short(v)} 超出范围 {COLUMNS[0]}–{COLUMNS[1]}" if wrong == "out-of-range" else ""
+                    rng_en = f": {_short(v)} is out of range {COLUMNS[0]}–{COLUMNS[1]}" if rng else ""
+                    self.out.error(wrong, f"{where}.columns 应为栏数（1、2、3……）{rng} / `{where}.columns` must be "
+                                   f"a number of columns (1, 2, 3...){rng_en}", self.pos(vnode))
         return {}
+
+    def _out_of_range(self, s: str, bounds: tuple[int, int], where: str, pos: Pos) -> None:
+        lo, hi = bounds
+        self.out.error("out-of-range", f"{where} 超出范围：{_short(s)}，应在 {lo}–{hi} 之间 / `{where}` is out of "
+                       f"range: {_short(s)}; it must be {lo}–{hi}", pos)
 
     def text(self, raw: yaml.ScalarNode) -> Text:
         """A scalar as `Text`, mapping each value line to its source line."""

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .files import NOT_FOUND, problem
+
 
 @dataclass(frozen=True)
 class Folder:
@@ -69,6 +71,9 @@ def resolve_inside(text: str, root: Path, folder: Folder = ISSUE_FOLDER, must_ex
         link = os.path.normpath(root / p).startswith(str(root) + os.sep)
         raise Refused("outside-path", f"路径 “{text}” 指向{folder.cn}之外{'（经由符号链接）' if link else ''} / "
                       f"the path leads outside {folder.en}{' through a symbolic link' if link else ''}")
-    if must_exist and not full.is_file():
+    why = problem(full) if must_exist else None
+    if why == NOT_FOUND:
         raise Refused("missing-file", f"找不到文件 “{text}” / file not found")
+    if why:  # a folder or a FIFO is named as such, not "not found"
+        raise Refused("not-a-file", f"“{text}”：{why}")
     return full

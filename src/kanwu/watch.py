@@ -25,8 +25,8 @@ def sources(issue_file: Path, layout: str | None) -> set[Path]:
     files = {issue_file.resolve()}
     try:
         issue = load_issue(issue_file, layout)
-    except KanwuError:
-        return files  # fix the issue file first: it is watched
+    except Exception:  # noqa: BLE001 - an input error (or a bug) is the build's to report; the file is watched
+        return files
     for story in issue.stories:
         if story.body is not None:  # a body_file's positions name that file
             files.add(Path(story.body.pos.file).resolve())
@@ -52,13 +52,18 @@ def _stamp(files: set[Path]) -> dict[Path, float]:
 
 
 def watch(issue_file: Path, layout: str | None, run: Callable[[], T], interval: float = 0.5,
-          stop: Callable[[], bool] = lambda: False) -> Iterator[T | KanwuError]:
-    """Build now, then again after every change; yields each result (or the input error)."""
+          stop: Callable[[], bool] = lambda: False) -> Iterator[T | Exception]:
+    """Build now, then again after every change; yields each result, or what the build raised.
+
+    Any failure of one build is yielded, not raised: an input error
+    (`KanwuError`) or even a bug ends that build, never the watching.
+    Ctrl+C (KeyboardInterrupt) still ends it.
+    """
     while not stop():
         seen = _stamp(sources(issue_file, layout))
         try:
             yield run()
-        except KanwuError as exc:
+        except Exception as exc:  # noqa: BLE001 - reported by the caller, and the next save rebuilds
             yield exc
         # a new body file or picture named in the issue counts as a change too
         while not stop() and _stamp(sources(issue_file, layout)) == seen:

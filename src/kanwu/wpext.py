@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
 from .errors import KanwuError
+from .files import read_bytes
 
 TESTED_VERSIONS = ("70.",)
 MAX_DATA_URL = 64 * 1024
@@ -112,6 +113,8 @@ def make_fetcher(allowed: Iterable[Path], named: Mapping[str, Root] | None = Non
     """A URL fetcher that serves only files below `allowed` folders (and the `named` roots)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    from .fonts import MAX_FONT_BYTES  # the largest file served: a font collection
+
     memory = {k: v for k, v in (named or {}).items() if isinstance(v, Mapping)}
     named = {k: Path(v).resolve() for k, v in (named or {}).items() if not isinstance(v, Mapping)}
     roots = [Path(p).resolve() for p in allowed] + list(named.values())
@@ -148,8 +151,13 @@ def make_fetcher(allowed: Iterable[Path], named: Mapping[str, Root] | None = Non
             if not any(path.is_relative_to(r) for r in roots) or not path.is_file():
                 self.refused.append(url)
                 raise ValueError(f"outside the issue, layout and font folders: {url}")
+            try:  # a regular file, bounded: a huge file or one swapped for a FIFO is refused
+                body = read_bytes(path, url, MAX_FONT_BYTES)
+            except KanwuError as exc:
+                self.refused.append(url)
+                raise ValueError(str(exc)) from None
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
+            return URLFetcherResponse(path.as_uri(), body=body, headers={"Content-Type": mime})
 
     fetcher = SandboxFetcher(allowed_protocols=("file", "data", VIRTUAL), allow_redirects=False)
     fetcher.refused = []

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import KanwuError, Pos
+from ..load import read_source
 from ..units import to_pt
 from .check import check_layout, check_name, layout_files
 
@@ -132,8 +133,8 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 def _abstract(layout_yaml: Path) -> bool | None:
     """Whether a layout.yaml declares ``abstract: true`` (None when it cannot be read)."""
     try:
-        data = yaml.safe_load(layout_yaml.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = yaml.safe_load(read_source(layout_yaml, str(layout_yaml))) or {}
+    except (KanwuError, yaml.YAMLError):
         return None
     return bool(data.get("abstract")) if isinstance(data, Mapping) else None
 
@@ -169,7 +170,7 @@ def load_layout(name: str, issue_dir: Path | None = None, pos: Pos | None = None
         if folder in folders:
             raise KanwuError(f"{folder / 'layout.yaml'}: error: extends 形成循环 / `extends:` loops back to {current}")
         try:
-            data = yaml.safe_load((folder / "layout.yaml").read_text(encoding="utf-8")) or {}
+            data = yaml.safe_load(read_source(folder / "layout.yaml", str(folder / "layout.yaml"))) or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
