@@ -76,8 +76,10 @@ def fill(body: StoryBody, start: int, end: int, caps: list[int], slack: int = SL
     return ColumnFill(tuple(breaks), 0, states[end][0])
 
 
-def fit(body: StoryBody, start: int, end: int, tops: tuple[int, ...]) -> ColumnFill | None:
-    """The shallowest body (in grid lines) whose columns, starting at `tops`, hold units ``start``..``end-1``.
+def fit(body: StoryBody, start: int, end: int, tops: tuple[int, ...], under: int = 0) -> ColumnFill | None:
+    """The shallowest body (in grid lines) whose columns, starting at `tops`, hold units ``start``..``end-1``,
+    with at least `under` lines below every column top that is not 0 (text under a picture, never a
+    picture alone at a column's foot).
 
     A depth that forces a widow or an orphan is taken only when one to three
     lines more cannot avoid it.
@@ -86,7 +88,7 @@ def fit(body: StoryBody, start: int, end: int, tops: tuple[int, ...]) -> ColumnF
     lines = body.height(start, end)
     if lines == 0:
         return ColumnFill(tuple([start] * k + [end]), max(tops, default=0), 0.0)
-    h = max(max(tops) + 1, math.ceil((lines + sum(tops)) / k))
+    h = max(max(tops) + 1, math.ceil((lines + sum(tops)) / k), max((t + under for t in tops if t), default=0))
     limit = lines + max(tops) + 2
     best: ColumnFill | None = None
     while h <= limit:

@@ -137,6 +137,10 @@ class Shapes:
         return self._cache[key]
 
     def _configs(self, piece: Piece, cols: int) -> list[Config]:
+        # text below every picture; a picture may end a column only when nothing else can be made
+        return self._shapes(piece, cols, self.settings.keep_lines) or self._shapes(piece, cols, 0)
+
+    def _shapes(self, piece: Piece, cols: int, under: int) -> list[Config]:
         w = self.settings.cost
         best: dict[tuple[int, int], Config] = {}
         end = len(piece.body.units)
@@ -146,9 +150,9 @@ class Shapes:
             for band in bands:
                 for above in (False, True) if band.full and piece.part != 2 else (False,):
                     tops = (0,) * cols if above else band.tops
-                    got = fit(piece.body, 0, end, tops)
-                    if got is None or any(0 < t and got.height - t < self.settings.keep_lines for t in tops):
-                        continue  # a picture at the foot of a column, with no text below it
+                    got = fit(piece.body, 0, end, tops, under)
+                    if got is None:
+                        continue
                     lines = head_lines + got.height + (band.height if above else 0)
                     depth = got.height - (band.height if not above and band.full else 0)
                     shape = max(0, 7 - depth) ** 2 * 1.5 if cols > 1 else 0.0
