@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -28,10 +27,10 @@ from .output import OutputSet, ensure_dir, remove_stale
 from .preflight import Report, assess, order
 from .proof import ProofInfo
 from .rounds import compare, read_snapshot, same_issue, snapshot, story_pages
-from .previews import Previews, render_previews
+from .previews import PreviewJob, Previews
 from .text.prepare import prepare
 from .text.setter import TextSetter
-from .wpext import Root, locator, undrawable
+from .wpext import Root, locator
 
 
 @dataclass
@@ -96,17 +95,21 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     clock("load")
     made = makeup_stage(issue, spec)
     clock("makeup")
-    html, profile, copies, picture_findings = render_stage(issue, spec, made, ImageCache.open(write, use_cache))
-    clock("render")
     from . import typeset
 
-    roots = named_roots(issue, spec, copies, profile.root)
-    rendered = typeset.render(html, issue.root, roots, spec)
+    chunks = typeset.workers(len(made.plan.pages))
+    drawable = render_stage(issue, spec, made, ImageCache.open(write, use_cache), chunks)
+    clock("render")
+    from .pressflight import variant
+
+    options = typeset.PdfOptions(variant(spec, pdfx), identifier(issue, spec.name), metadata(issue)) if write else None
+    roots = named_roots(issue, spec, drawable.pictures, drawable.profile.root)
+    drawn = typeset.draw(drawable.html, issue.root, roots, spec, options)
     clock("typeset")
     report = assess(issue, spec, made.plan, made.images,
-                    findings + made.findings + made.setter.findings + picture_findings + rendered.findings
-                    + check_pages(made.plan, len(rendered.page_sizes), spec))
-    report.pages = len(rendered.page_sizes)
+                    findings + made.findings + made.setter.findings + drawable.findings + drawn.findings
+                    + check_pages(made.plan, len(drawn.page_sizes), spec))
+    report.pages = len(drawn.page_sizes)
     info = ProofInfo(f"{issue.publication.name.value} 第{issue.number}期", date_cn(issue.date),
                      proof_round or issue.proof_round, made.fonts["sans"].family)
     snap = snapshot(issue, story_pages(made.plan), info.round, info.built)
@@ -118,16 +121,16 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     from .pressflight import settings
     from .proof import make_proof
 
-    press = settings(spec, profile, made.fonts, pdfx, marks)
-    pdf, inks = press_stage(rendered, spec, press, issue, info, made.plan, report, pdfx)
+    press = settings(spec, drawable.profile, made.fonts, pdfx, marks)
+    assert drawn.pdf is not None
+    pdf, inks = press_stage(drawn.pdf, spec, press, issue, info, made.plan, report)
     clock("pdf+press")
-    # page previews are rasterised by PDFium, which releases the GIL: they render
-    # on the second core while the proof is made
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        shots = pool.submit(render_previews, pdf) if png else None
-        proof = make_proof(pdf, report, made.plan, issue, info, snap, changes, show_normalized, show_grid)
-        clock("proof")
-        previews = shots.result() if shots is not None else None
+    # page previews are rasterised and compressed by forked processes while the proof is made
+    shots = PreviewJob(pdf, typeset.workers(len(made.plan.pages))) if png else None
+    proof = make_proof(pdf, report, made.plan, issue, info, snap, changes, show_normalized, show_grid)
+    clock("proof")
+    previews = shots.result() if shots is not None else None
+    clock("previews")
     files: dict[str, bytes] = {}
     if report.ok:
         files["print.pdf"] = pdf
@@ -138,28 +141,22 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
         if package:
             from .package import press_package
 
-            files["press.zip"] = press_package(Path(issue.source_name).stem, pdf, report, spec, profile, press,
+            files["press.zip"] = press_package(Path(issue.source_name).stem, pdf, report, spec, drawable.profile, press,
                                                inks, issue.date, files.get("imposed.pdf"))
     files["proof.pdf"] = proof
     if keep_html:
-        files["html"] = html.encode()
+        whole = drawable.html[0] if len(drawable.html) == 1 else render_stage(issue, spec, made).html[0]
+        files["html"] = whole.encode()
     write_stage(result, Path(out_dir or "out"), Path(issue.source_name).stem, files, previews)
     clock("write")
     return result
 
 
-def press_stage(rendered: Any, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
-                report: Report, pdfx: str | None) -> tuple[bytes, list[Any]]:
-    """The press-ready PDF (PDF/X, boxes, marks) from the one layout; its findings join the report."""
-    from . import typeset
-    from .pressflight import prepress, variant
+def press_stage(pdf: bytes, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
+                report: Report) -> tuple[bytes, list[Any]]:
+    """The press-ready PDF (PDF/X, boxes, marks) from WeasyPrint's; its findings join the report."""
+    from .pressflight import prepress
 
-    try:
-        pdf = typeset.write_pdf(rendered, variant(spec, pdfx), identifier(issue, spec.name), metadata(issue))
-    except NotImplementedError as exc:  # e.g. a gradient or an inset border in device-cmyk() colours
-        cn, en = undrawable(exc)
-        raise KanwuError(f"{spec.folders[0]}: error: 版式 {spec.name} 里有 WeasyPrint 70 画不出的东西：{cn} / "
-                         f"layout `{spec.name}`: WeasyPrint 70 cannot draw {en}") from None
     pdf, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date, plan,
                                    report.findings)
     report.findings = order(report.findings + findings)
@@ -253,8 +250,8 @@ def makeup_stage(issue: Issue, spec: Layout) -> MadeUp:
 class Drawable(NamedTuple):
     """What the render stage hands to WeasyPrint."""
 
-    html: str
-    """The issue as one HTML document."""
+    html: list[str]
+    """The issue as HTML documents of runs of whole pages (one per process that draws them)."""
     profile: OutputProfile
     """The press profile (the output intent)."""
     pictures: dict[str, bytes]
@@ -263,15 +260,19 @@ class Drawable(NamedTuple):
     """Pictures that could not be converted, an unusable cache."""
 
 
-def render_stage(issue: Issue, spec: Layout, made: MadeUp, cache: ImageCache | None = None) -> Drawable:
+def render_stage(issue: Issue, spec: Layout, made: MadeUp, cache: ImageCache | None = None,
+                 chunks: int = 1) -> Drawable:
     """Pictures converted to the press profile (looked up in `cache`, by default only read), then the plan
-    as HTML."""
+    as HTML, in `chunks` runs of whole pages."""
     profile = output_profile(spec)
     urls, findings, copies = prepare_images(made.plan.pictures, made.images, spec, profile,
                                             cache or ImageCache.open(write=False))
     url = locator(named_roots(issue, spec, copies, profile.root))
-    html = render_html(issue, spec, made.fonts, made.plan, made.setter,
-                       lambda src: urls[src] if src in urls else url(src), url, profile_css(profile, url))
+    numbers = [p.number for p in made.plan.pages]
+    size = -(-len(numbers) // max(1, chunks))
+    html = [render_html(issue, spec, made.fonts, made.plan, made.setter,
+                        lambda src: urls[src] if src in urls else url(src), url, profile_css(profile, url),
+                        numbers[i:i + size]) for i in range(0, max(1, len(numbers)), size)]
     return Drawable(html, profile, copies, findings)
 
 

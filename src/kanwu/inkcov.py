@@ -18,6 +18,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .pdfops import InlineImage, without_text
+
 DPI = 50  # 0.5 mm pixels: fine enough for a photo or a tint box, fast on A3
 MIN_AREA_MM2 = 4.0  # ignore specks smaller than this (resampling, edges of pictures)
 TOLERANCE = 2.0  # percent: JPEG and 8-bit rounding
@@ -48,31 +50,33 @@ def strip_text(pdf: bytes) -> bytes:
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
 
-    def drop(ops: list) -> list:  # type: ignore[type-arg]
-        out, inside = [], False
-        for operands, op in ops:
-            if op == b"BT":
-                inside = True
-            elif op == b"ET":
-                inside = False
-            elif not inside:
-                out.append((operands, op))
-        return out
+    def drop(stream: StreamObject) -> bytes:
+        try:
+            return without_text(stream.get_data())
+        except InlineImage:  # binary image data inline: pypdf's parser knows where it ends
+            cs = ContentStream(stream, writer)
+            out, inside = [], False
+            for operands, op in cs.operations:
+                inside = op == b"BT" or (inside and op != b"ET")
+                if not inside and op != b"ET":
+                    out.append((operands, op))
+            cs.operations = out
+            return cs.get_data()
 
     seen: set[int] = set()
     for page in writer.pages:
-        cs = ContentStream(page.get_contents(), writer)
-        cs.operations = drop(cs.operations)
-        page.replace_contents(cs)
+        contents = page.get_contents()
+        if contents is not None:
+            stream = StreamObject()
+            stream.set_data(drop(contents))
+            page.replace_contents(stream)
         xobjects = page.get("/Resources", {}).get("/XObject", {})
         for ref in xobjects.values():
             xo = ref.get_object()
             if id(xo) in seen or xo.get("/Subtype") != "/Form" or not isinstance(xo, StreamObject):
                 continue
             seen.add(id(xo))
-            form = ContentStream(xo, writer)
-            form.operations = drop(form.operations)
-            xo.set_data(form.get_data())
+            xo.set_data(drop(xo))
             if "/Filter" in xo:
                 del xo[NameObject("/Filter")]
     buf = io.BytesIO()

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from .pdfops import InlineImage, operations
+
 RGB_NAMES = {"/DeviceRGB", "/CalRGB"}
 RGB_OPS = {b"rg", b"RG"}
 SHOW_OPS = {b"Tj", b"TJ", b"'", b'"'}
@@ -55,13 +57,23 @@ def _walk(obj: Any, seen: set[int]) -> Iterator[Any]:
             stack.extend(cur)
 
 
-def _colour_ops(content: Any, reader: Any, page: int, facts: PdfFacts) -> None:
-    """Scan one content stream's operators: RGB operators and text fill colours."""
+def _ops(content: Any, reader: Any) -> Iterator[tuple[list[Any], bytes]]:
+    """The operators of a content stream (fast; through pypdf for a stream with an inline image)."""
     from pypdf.generic import ContentStream
 
+    data = content.get_data() if content is not None else b""
+    try:
+        for operands, op, _, _ in operations(data):
+            yield [o.decode("latin-1") if o.startswith(b"/") else o for o in operands], op
+    except InlineImage:
+        yield from ((list(o), op) for o, op in ContentStream(content, reader).operations)
+
+
+def _colour_ops(content: Any, reader: Any, page: int, facts: PdfFacts) -> None:
+    """Scan one content stream's operators: RGB operators and text fill colours."""
     fill: tuple[float, ...] = (0.0, 0.0, 0.0, 1.0)
     space = "/DeviceGray"
-    for operands, op in ContentStream(content, reader).operations:
+    for operands, op in _ops(content, reader):
         if op in RGB_OPS:
             facts.rgb.append(f"第{page}页 “{op.decode()}” 运算符 / page {page}: `{op.decode()}` operator")
         elif op == b"cs":

@@ -28,41 +28,84 @@ def trim_crop(page) -> tuple[float, float, float, float]:  # type: ignore[no-unt
     return (max(0.0, tl - cl), max(0.0, tb - cb), max(0.0, cr - tr), max(0.0, ct - tt))
 
 
-def render_previews(pdf: bytes, dpi: float = 96, thumb_height: int = 520, per_row: int = 4) -> Previews:
-    """Page PNGs at `dpi` and a contact sheet with pages `thumb_height` pixels high."""
-    import pypdfium2 as pdfium
-    from PIL import Image, ImageDraw
+class PreviewJob:
+    """Previews being rendered by forked processes while the caller does other work.
 
+    The processes are forked when the job starts, from the calling thread (a fork
+    from a second thread could copy a lock the first holds)."""
+
+    def __init__(self, pdf: bytes, processes: int = 1, dpi: float = 96, thumb_height: int = 520,
+                 per_row: int = 4) -> None:
+        import multiprocessing
+
+        import pypdfium2 as pdfium
+
+        with pdfium.PdfDocument(pdf) as doc:
+            count = len(doc)
+        size = max(1, -(-count // max(1, processes)))
+        runs = [(pdf, i, min(count, i + size), dpi, thumb_height) for i in range(0, count, size)]
+        self.thumb_height, self.per_row = thumb_height, per_row
+        self.pool = multiprocessing.get_context("fork").Pool(max(1, len(runs)))
+        self.pending = self.pool.starmap_async(_render_run, runs)
+
+    def result(self) -> Previews:
+        """The page PNGs and the contact sheet (waits for the processes)."""
+        try:
+            parts = self.pending.get()
+        finally:
+            self.pool.close()
+            self.pool.join()
+        pages = [png for pngs, _ in parts for png in pngs]
+        thumbs = [t for _, ts in parts for t in ts]
+        return Previews(pages, _contact(thumbs, self.thumb_height, self.per_row))
+
+
+def render_previews(pdf: bytes, processes: int = 1) -> Previews:
+    """Page PNGs (96 dpi) and a contact sheet, rendered by `processes` forked processes."""
+    return PreviewJob(pdf, processes).result()
+
+
+def _render_run(pdf: bytes, first: int, last: int, dpi: float, thumb_height: int
+                ) -> tuple[list[bytes], list[tuple[tuple[int, int], bytes]]]:
+    """PNGs of pages first..last-1, and their thumbnails (size, RGB bytes) for the contact sheet."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    pngs, thumbs = [], []
     doc = pdfium.PdfDocument(pdf)
     try:
-        images = []
-        for i in range(len(doc)):
+        for i in range(first, last):
             page = doc[i]
-            bitmap = page.render(scale=dpi / 72, crop=trim_crop(page))
-            images.append(bitmap.to_pil().convert("RGB"))
+            im = page.render(scale=dpi / 72, crop=trim_crop(page)).to_pil().convert("RGB")
             page.close()
+            buf = io.BytesIO()
+            im.save(buf, "PNG", compress_level=1)
+            pngs.append(buf.getvalue())
+            t = im.resize((max(1, round(im.width * thumb_height / im.height)), thumb_height), Image.BICUBIC,
+                          reducing_gap=2.0)
+            thumbs.append((t.size, t.tobytes()))
     finally:
         doc.close()
-    pages = []
-    for im in images:
-        buf = io.BytesIO()
-        im.save(buf, "PNG", compress_level=3)
-        pages.append(buf.getvalue())
-    # the contact sheet: pages on a grey ground, numbered below
+    return pngs, thumbs
+
+
+def _contact(thumbs: list[tuple[tuple[int, int], bytes]], thumb_height: int, per_row: int) -> bytes:
+    """The contact sheet: pages on a grey ground, numbered below."""
+    from PIL import Image, ImageDraw
+
     pad, label = 24, 28
-    thumbs = [im.resize((max(1, round(im.width * thumb_height / im.height)), thumb_height), Image.BICUBIC,
-                        reducing_gap=2.0) for im in images]
-    cols = max(1, min(per_row, len(thumbs)))
-    rows = -(-len(thumbs) // cols)
-    cell_w = max((t.width for t in thumbs), default=1)
+    images = [Image.frombytes("RGB", size, data) for size, data in thumbs]
+    cols = max(1, min(per_row, len(images)))
+    rows = -(-len(images) // cols)
+    cell_w = max((t.width for t in images), default=1)
     sheet = Image.new("RGB", (pad + cols * (cell_w + pad), pad + rows * (thumb_height + label + pad)), (224, 224, 224))
     draw = ImageDraw.Draw(sheet)
-    for n, t in enumerate(thumbs):
+    for n, t in enumerate(images):
         x = pad + (n % cols) * (cell_w + pad) + (cell_w - t.width) // 2
         y = pad + (n // cols) * (thumb_height + label + pad)
         draw.rectangle((x - 1, y - 1, x + t.width, y + t.height), outline=(150, 150, 150))
         sheet.paste(t, (x, y))
         draw.text((x + t.width // 2, y + thumb_height + 6), str(n + 1), fill=(60, 60, 60), anchor="mt")
     buf = io.BytesIO()
-    sheet.save(buf, "PNG", compress_level=3)
-    return Previews(pages, buf.getvalue())
+    sheet.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()

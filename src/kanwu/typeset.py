@@ -1,45 +1,99 @@
 """Typeset stage: HTML → drawn pages with WeasyPrint, once per build.
 
-Page makeup has placed every block already; WeasyPrint only draws them.
-WeasyPrint is imported here and only here (it takes most of a second), so
-``kanwu --help`` and input validation stay fast. The document is written
-to PDF once; the proof is made from those bytes (see `kanwu.proof`).
+Page makeup has placed every block already; WeasyPrint only draws them. Since
+each page's content is known, the pages are drawn in parallel: the document is
+cut into runs of whole pages, each laid out and written to PDF by a forked
+worker process (one per core), and the runs are joined into one PDF. WeasyPrint
+is imported here and only here (it takes most of a second), so ``kanwu
+--help`` and input validation stay fast. The proof is made from the print
+PDF's bytes (see `kanwu.proof`).
 """
 from __future__ import annotations
 
+import io
 import logging
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Sequence
 
-from .errors import Finding
+from .errors import Finding, KanwuError
 from .layout.csslog import Collect, css_findings
 from .layout.spec import Layout
-from .wpext import Root, check_version, make_fetcher
+from .wpext import Root, check_version, make_fetcher, undrawable
+
+MAX_WORKERS = 4
+"""Never more worker processes than this (each holds its pages' layout)."""
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    """How the print PDF is written."""
+
+    variant: str | None
+    """``pdf/x-4`` or ``pdf/x-1a``."""
+    identifier: bytes
+    """The PDF's fixed /ID."""
+    metadata: dict[str, str]
+    """Title, author, date."""
 
 
 @dataclass
-class Rendered:
-    """The laid-out document and what we learnt about it."""
+class Drawn:
+    """What WeasyPrint drew."""
 
-    document: Any
-    """The `weasyprint.Document`."""
+    pdf: bytes | None
+    """The PDF (None when only laid out, for ``kanwu check``)."""
     findings: list[Finding] = field(default_factory=list)
-    """Problems found while rendering (refused URLs, slow subsetting...)."""
+    """Problems found while drawing (refused URLs, CSS WeasyPrint ignored, slow subsetting...)."""
     page_sizes: list[tuple[float, float]] = field(default_factory=list)
-    """Each page's trim size in points."""
+    """Each page's size in CSS px."""
 
 
-def render(html: str, base: Path, roots: dict[str, Root], layout: Layout | None = None) -> Rendered:
-    """Lay out `html` (relative URLs resolve against `base`), reading only below the
-    `roots` (by ``kanwu:<name>/`` URL or by file URL); what WeasyPrint ignores or
-    cannot load becomes a warning naming the `layout`'s file."""
+def workers(pages: int) -> int:
+    """How many processes draw `pages` pages: one per core, at most one per page."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS, pages))
+
+
+def draw(chunks: Sequence[str], base: Path, roots: dict[str, Root], layout: Layout | None,
+         options: PdfOptions | None) -> Drawn:
+    """Lay out each HTML chunk (runs of whole pages, relative URLs against `base`, reading only below the
+    `roots`) and, with `options`, write it to PDF; the chunks' pages joined in order."""
     check_version()
+    global _JOB
+    _JOB = (list(chunks), base, roots, layout, options)
+    try:
+        if len(chunks) == 1:
+            parts = [_draw(0)]
+        else:  # forked: the workers share this process's fonts, pictures and imports
+            with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
+                parts = pool.map(_draw, range(len(chunks)))
+    finally:
+        _JOB = None
+    findings: list[Finding] = []
+    for part in parts:
+        if isinstance(part, KanwuError):
+            raise part
+        findings += [f for f in part.findings if f not in findings]
+    pdfs = [p.pdf for p in parts]
+    pdf = (pdfs[0] if len(pdfs) == 1 else join(pdfs)) if options is not None else None  # type: ignore[arg-type]
+    return Drawn(pdf, findings, [s for p in parts for s in p.page_sizes])
+
+
+_JOB: tuple[list[str], Path, dict[str, Root], Layout | None, PdfOptions | None] | None = None
+"""The work the forked workers find in their copy of this process (nothing is pickled to them)."""
+
+
+def _draw(index: int) -> Drawn | KanwuError:
+    """Lay out (and write) chunk `index` of `_JOB`."""
     from weasyprint import HTML
     from weasyprint.text import ffi
 
+    assert _JOB is not None
+    chunks, base, roots, layout, options = _JOB
     findings: list[Finding] = []
-    if ffi.harfbuzz_subset is None:
+    if ffi.harfbuzz_subset is None and index == 0:
         findings.append(Finding("warning", "slow-font-subsetting",
                                 "没有找到 libharfbuzz-subset，字体子集化会慢几十倍：请安装 libharfbuzz-subset0 / "
                                 "libharfbuzz-subset0 is missing: font subsetting falls back to fontTools and takes "
@@ -49,7 +103,7 @@ def render(html: str, base: Path, roots: dict[str, Root], layout: Layout | None 
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
-        document = HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render()
+        document = HTML(string=chunks[index], base_url=str(base) + "/", url_fetcher=fetcher).render()
     finally:
         logger.removeHandler(handler)
     if layout is not None:
@@ -58,15 +112,36 @@ def render(html: str, base: Path, roots: dict[str, Root], layout: Layout | None 
         findings.append(Finding("error", "refused-url", f"拒绝读取 {url}：kanwu 只读取期刊、版式和字体文件夹里的文件 / "
                                 "refused: kanwu reads only files in the issue, layout and font folders"))
     sizes = [(p.width, p.height) for p in document.pages]
-    return Rendered(document, findings, sizes)
+    pdf = None
+    if options is not None:
+        meta = document.metadata
+        meta.title = options.metadata.get("title", meta.title)
+        meta.authors = [options.metadata["author"]] if options.metadata.get("author") else []
+        meta.created = meta.modified = options.metadata.get("date")
+        meta.generator = "kanwu"
+        try:
+            pdf = document.write_pdf(pdf_variant=options.variant, pdf_identifier=options.identifier,
+                                     uncompressed_pdf=False)
+        except NotImplementedError as exc:  # e.g. a gradient or an inset border in device-cmyk() colours
+            cn, en = undrawable(exc)
+            name = layout.name if layout is not None else "?"
+            where = layout.folders[0] if layout is not None else ""
+            return KanwuError(f"{where}: error: 版式 {name} 里有 WeasyPrint 70 画不出的东西：{cn} / "
+                              f"layout `{name}`: WeasyPrint 70 cannot draw {en}")
+    return Drawn(pdf, findings, sizes)
 
 
-def write_pdf(rendered: Rendered, variant: str | None, identifier: bytes, metadata: dict[str, str]) -> bytes:
-    """The PDF bytes of the laid-out document (written once per build)."""
-    doc = rendered.document
-    doc.metadata.title = metadata.get("title", doc.metadata.title)
-    doc.metadata.authors = [metadata["author"]] if metadata.get("author") else []
-    doc.metadata.created = metadata.get("date")
-    doc.metadata.modified = metadata.get("date")
-    doc.metadata.generator = "kanwu"
-    return doc.write_pdf(pdf_variant=variant, pdf_identifier=identifier, uncompressed_pdf=False)
+def join(pdfs: Sequence[bytes]) -> bytes:
+    """The pages of several PDFs written by WeasyPrint with the same options, in one: the first one's
+    catalog (output intent, metadata) with every run's pages."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdfs[0])))
+    for data in pdfs[1:]:
+        writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+__all__ = ["Drawn", "PdfOptions", "draw", "join", "workers"]

@@ -50,8 +50,8 @@ def environment(layout: Layout) -> jinja2.Environment:
 
 def render_html(issue: Issue, layout: Layout, fonts: Mapping[str, ResolvedFont], plan: Plan,
                 setter: TextSetter, picture_url: Callable[[Path], str], url: Callable[[Path], str],
-                print_css: str = "") -> str:
-    """The whole issue as one HTML document for WeasyPrint.
+                print_css: str = "", numbers: Sequence[int] | None = None) -> str:
+    """The whole issue (or its pages `numbers`) as one HTML document for WeasyPrint.
 
     `picture_url` gives the URL of a picture file's printable (CMYK) copy ("" when it has none); `url`
     names a file for WeasyPrint's sandboxed fetcher; `print_css` (the output intent's ``@color-profile``)
@@ -63,7 +63,7 @@ def render_html(issue: Issue, layout: Layout, fonts: Mapping[str, ResolvedFont],
     style = style_of(layout)
     ctx: dict[str, Any] = dict(
         title=f"{issue.publication.name.value} 第{issue.number}期",
-        pages=pages_view(plan, style, setter, lambda src: picture_url(src) if src else ""),
+        pages=pages_view(plan, style, setter, lambda src: picture_url(src) if src else "", numbers),
         fixed=fixed_view(issue, setter), print_css=Markup(print_css),
         L=plain_settings(layout.settings),
         # CSS values go into <style>, where HTML escaping would corrupt them

@@ -128,12 +128,14 @@ def fixed_view(issue: Issue, setter: TextSetter) -> dict[str, Any]:
     }
 
 
-def pages_view(plan: Plan, style: TextStyle, setter: TextSetter,
-               picture_url: Callable[[Path | None], str]) -> list[dict[str, Any]]:
-    """Every page: its blocks in reading order, its running-head title."""
+def pages_view(plan: Plan, style: TextStyle, setter: TextSetter, picture_url: Callable[[Path | None], str],
+               numbers: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """Every page (or those `numbers`): its blocks in reading order, its running-head title."""
     g = plan.grid
     out = []
     for page in plan.pages:
+        if numbers is not None and page.number not in numbers:
+            continue
         out.append({
             "number": page.number, "first": page.number == 1, "last": page.last,
             "title": _set(setter, page.title, "sans", 9) if page.title else "",
