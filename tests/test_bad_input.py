@@ -20,7 +20,8 @@ from kanwu.build import build
 from kanwu.cli import main
 from kanwu.errors import KanwuError
 from kanwu.images import inspect, inspect_issue
-from kanwu.load import MAX_BODY_CHARS, MAX_SOURCE_BYTES, load_issue
+from kanwu.load import MAX_BODY_CHARS, load_issue
+from kanwu.sources import MAX_SOURCE_BYTES
 
 from paths import MINIMAL
 

@@ -376,7 +376,7 @@ def test_a_fonts_folder_with_too_many_files_is_refused(tmp_path):
 
 def test_a_huge_layout_yaml_is_refused_unread(tmp_path):
     from kanwu.layout.spec import load_layout
-    from kanwu.load import MAX_SOURCE_BYTES
+    from kanwu.sources import MAX_SOURCE_BYTES
 
     (tmp_path / "layouts" / "own").mkdir(parents=True)
     with (tmp_path / "layouts" / "own" / "layout.yaml").open("wb") as fh:

@@ -30,16 +30,12 @@ from .images import ImageInfo, effective_ppi, read_picture
 from .makeup.plan import PlacedPicture
 from .layout.spec import Layout
 from .imagecache import ImageCache
+from .profiles import CONDITIONS, DATA, PROFILES
 from .wpext import VIRTUAL
 
 if TYPE_CHECKING:
     from PIL import Image
 
-DATA = Path(__file__).resolve().parent / "data" / "icc"
-PROFILES = {"coated": "kanwu-coated-fogra39.icc", "newsprint": "kanwu-newsprint-tr002.icc"}
-"""Shipped profiles by paper name (see data/icc/README.md for their origin)."""
-CONDITIONS = {"coated": "FOGRA39", "newsprint": "CGATS TR 002"}
-"""The characterisation each shipped profile was made from (OutputCondition)."""
 JPEG_QUALITY = 92
 MAX_PROFILE = 16 * 1024 * 1024
 """Largest ICC profile read (press profiles are 0.5–4 MB)."""

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from .errors import KanwuError
 
+MAX_FONT_BYTES = 256_000_000
+"""Font files over this are refused (the largest CJK collections, all weights in one file, are ~130 MB)."""
 NOT_FOUND = "找不到文件 / file not found"
 FOLDER = "这是文件夹，不是文件 / this is a folder, not a file"
 NOT_REGULAR = "不是普通文件（命名管道/设备）/ not a regular file (a FIFO or device)"

@@ -23,13 +23,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from .errors import KanwuError
-from .files import problem
+from .files import MAX_FONT_BYTES, problem
 from .layout.spec import FontRole, Layout
 from .model import Block, Text
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
-MAX_FONT_BYTES = 256_000_000
-"""Font files over this are refused (the largest CJK collections, all weights in one file, are ~130 MB)."""
 MAX_FONT_FILES = 200
 """Font files one ``fonts/`` folder may hold (an office has a handful)."""
 BUILTIN_FONTS = Path(__file__).resolve().parents[2] / "fonts"

@@ -29,7 +29,7 @@ import jinja2
 from markupsafe import Markup
 
 from .errors import Finding, KanwuError
-from .load import read_source
+from .sources import read_source
 from .makeup.plan import Box, Plan, TextPiece, box_of
 from .model import Issue
 from .preflight import Report

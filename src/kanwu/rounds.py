@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import Finding, KanwuError, Pos
 from .files import read_bytes
-from .load import MAX_ISSUE_CHARS, read_source
+from .load import MAX_ISSUE_CHARS
+from .sources import read_source
 from .model import Block, Issue, Story
 from .schema import MAX_VALUES
 

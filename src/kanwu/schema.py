@@ -18,6 +18,7 @@ import yaml
 
 from .errors import Collector, Finding, KanwuError, Pos
 from .model import Text
+from .sources import read_source
 from .userpath import ISSUE_FOLDER, Refused, resolve_inside
 
 _INT = re.compile(r"^[+]?[0-9]+$")
@@ -362,7 +363,6 @@ class Reader:
 
     def read_text_file(self, node: Node) -> Text | None:
         """A ``body_file``: read as UTF-8 with positions in that file."""
-        from .load import read_source
         path = self.resolve_path(node)
         if path is None:
             return None

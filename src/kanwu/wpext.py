@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
 from .errors import KanwuError
-from .files import read_bytes
+from .files import MAX_FONT_BYTES, read_bytes
 
 TESTED_VERSIONS = ("70.",)
 MAX_DATA_URL = 64 * 1024
@@ -113,7 +113,6 @@ def make_fetcher(allowed: Iterable[Path], named: Mapping[str, Root] | None = Non
     """A URL fetcher that serves only files below `allowed` folders (and the `named` roots)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    from .fonts import MAX_FONT_BYTES  # the largest file served: a font collection
 
     memory = {k: v for k, v in (named or {}).items() if isinstance(v, Mapping)}
     named = {k: Path(v).resolve() for k, v in (named or {}).items() if not isinstance(v, Mapping)}

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import KanwuError, Pos
-from ..load import read_source
+from ..profiles import PROFILES
+from ..sources import read_source
 from ..units import to_pt
 from .check import check_layout, check_name, layout_files
 
@@ -190,7 +191,6 @@ def load_layout(name: str, issue_dir: Path | None = None, pos: Pos | None = None
     fonts = {role: FontRole(tuple([spec["family"]] if isinstance(spec["family"], str) else spec["family"]),
                             int(spec.get("weight", 400)))
              for role, spec in (merged.get("fonts") or {}).items()}
-    from ..colour import PROFILES  # here: the colour module imports the layout package
 
     files = layout_files(list(zip(folders, settings)), {"print.profile": tuple(PROFILES)})
     return Layout(name, tuple(folders), merged, fonts, files)
