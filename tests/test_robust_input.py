@@ -23,21 +23,7 @@ from kanwu.load import MAX_ISSUE_CHARS, load_issue
 
 from paths import MINIMAL
 
-BODY = "    body: |\n      第一段文字，这是一个测试段落。\n"
-
-
-def problems(path: Path) -> list[str]:
-    """The messages of the input error (exit status 2) that loading `path` must raise."""
-    with pytest.raises(KanwuError) as info:
-        load_issue(path)
-    assert info.value.exit_code == 2
-    return [str(f) for f in info.value.findings]
-
-
-def one(path: Path) -> str:
-    msgs = problems(path)
-    assert len(msgs) == 1, msgs
-    return msgs[0]
+from inputs import BODY, one, problems  # noqa: E402
 
 
 # --- lone surrogates --------------------------------------------------------------------------

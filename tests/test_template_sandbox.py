@@ -16,7 +16,7 @@ from kanwu.build import build
 from kanwu.cli import main
 from kanwu.errors import KanwuError
 
-from paths import MINIMAL, ROOT
+from paths import MINIMAL
 
 SECRET = "kanwu-secret-7f3a"
 
@@ -110,7 +110,7 @@ ESCAPES = [
 def test_escapes_and_internals_are_refused(tmp_path: Path, expression: str) -> None:
     issue = evil_layout(tmp_path, "<p>ok</p>\n\n{{ " + expression + " }}\n")
     message = refused(issue)
-    assert f"content.html.j2:3: error:" in message, message
+    assert "content.html.j2:3: error:" in message, message
 
 
 def test_a_refused_access_is_exit_2_with_the_template_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

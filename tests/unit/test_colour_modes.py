@@ -9,7 +9,6 @@ came out 99.6 % white.
 """
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 from pathlib import Path
