@@ -34,12 +34,13 @@ class ColumnFill:
     """Break penalties plus unevenness."""
 
 
-def fill(body: StoryBody, start: int, end: int, caps: list[int], slack: int = SLACK) -> ColumnFill | None:
+def fill(body: StoryBody, start: int, end: int, caps: list[int], slack: int = SLACK,
+         least: list[int] | None = None) -> ColumnFill | None:
     """Cut units ``start``..``end-1`` into columns that hold ``caps[c]`` lines each, or None.
 
-    Every column but the last ends within `slack` lines of its capacity; the last
-    takes the rest. The penalty of the break at ``end`` is the caller's (a jump or
-    the story's end).
+    Every column but the last ends within `slack` lines of its capacity and holds at
+    least ``least[c]`` lines; the last takes the rest. The penalty of the break at
+    ``end`` is the caller's (a jump or the story's end).
     """
     H = body.heights
     states: dict[int, tuple[float, int]] = {start: (0.0, -1)}
@@ -53,7 +54,7 @@ def fill(body: StoryBody, start: int, end: int, caps: list[int], slack: int = SL
             if c == k - 1 or rest <= cap - slack:
                 cands = [end] if rest <= cap else []
             else:
-                lo = bisect_left(H, H[b] + max(0, cap - slack), b, end + 1)
+                lo = bisect_left(H, H[b] + max(0, cap - slack, least[c] if least else 0), b, end + 1)
                 hi = bisect_right(H, H[b] + cap, b, end + 1)
                 cands = range(lo, hi)
             for b2 in cands:
@@ -92,7 +93,7 @@ def fit(body: StoryBody, start: int, end: int, tops: tuple[int, ...], under: int
     limit = lines + max(tops) + 2
     best: ColumnFill | None = None
     while h <= limit:
-        got = fill(body, start, end, [h - t for t in tops])
+        got = fill(body, start, end, [h - t for t in tops], least=[under if t else 0 for t in tops])
         if got is not None:
             got = ColumnFill(got.breaks, h, got.cost)
             if got.cost < ORPHAN:

@@ -67,6 +67,9 @@ class ModularBuilder:
                  settings: MakeupSettings) -> None:
         self.prepared, self.shapes, self.m, self.grid, self.st = prepared, shapes, measurer, grid, settings
         self.findings: list[Finding] = []
+        self.flowing = False
+        """True without a page plan: a story then continues on the very next page, at its top, and the
+        paper reads in order."""
 
 
     # ---------------------------------------------------------------- pages
@@ -78,6 +81,7 @@ class ModularBuilder:
         """Every page. `planned`: (title, story ids) per page, or None to share stories out."""
         if planned is not None:
             return self._run(planned)
+        self.flowing = True
         order = list(self.prepared)
         count = max(self._page_count(order), max((p.page or 0 for p in self.prepared.values()), default=0))
         for _ in range(4):
@@ -197,8 +201,9 @@ class ModularBuilder:
         for index, (title, ids) in enumerate(planned):
             ids = sorted(ids, key=lambda s: {"top": 0, "bottom": 2}.get(self.prepared[s].position, 1))
             pieces = [self._piece(self.prepared[s], self.prepared[s].body, 0, r, index) for r, s in enumerate(ids)]
-            pieces += [replace(p, rank=len(pieces) + k)
-                       for k, p in enumerate(carry.get(index, []))]
+            continued = list(carry.get(index, []))
+            pieces = continued + pieces if self.flowing else pieces + continued
+            pieces = [replace(p, rank=r, lead=p.lead and r == 0) for r, p in enumerate(pieces)]
             page = PageResult(index + 1, title, pieces, self.top(index))
             solved = self._solve(pieces, index) or self._jump(page, planned, carry)
             if solved is None and self._relax(page):
@@ -223,22 +228,31 @@ class ModularBuilder:
         return cells(layout) / self._capacity(index)
 
     def _relax(self, page: PageResult) -> bool:
-        """The pictures' ``place.columns`` hints of the page's stories dropped (they make the page
-        impossible: each picture as wide as the editors asked is too tall for it); True if there were any."""
+        """The ``place.columns`` hints of the page's stories and their pictures dropped, with a warning each
+        (as wide as the editors asked, they make the page impossible, or leave columns empty while text is
+        cut off); True if there were any."""
         relaxed = False
         for k, p in enumerate(page.pieces):
-            if not any(s.columns for s in p.slots):
+            prep = self.prepared[p.story.id]
+            hinted = [s for s in p.slots if s.columns]
+            if not hinted and not p.placed:
                 continue
-            slots = tuple(replace(s, columns=None) for s in p.slots)
-            page.pieces[k] = replace(p, slots=slots)
-            self.prepared[p.story.id] = replace(self.prepared[p.story.id], slots=slots)
             relaxed = True
-            for s in p.slots:
-                if s.columns:
-                    self.findings.append(Finding(
-                        "warning", "place-ignored", f"图片 place.columns: {s.columns} 未能照办：这样排图片太大，第{page.number}版"
-                        f"排不下，已按版面可容的大小排 / the picture's width could not be kept: the page cannot hold it",
-                        s.image.pos, story=p.story.id, page=page.number))
+            slots = tuple(replace(s, columns=None) for s in p.slots)
+            spans = tuple(range(1, self.grid.columns + 1)) if p.placed else p.spans
+            page.pieces[k] = replace(p, slots=slots, spans=spans, placed=False)
+            self.prepared[p.story.id] = replace(prep, slots=slots, spans=spans, placed=False)
+            n = page.number
+            for s in hinted:
+                self.findings.append(Finding(
+                    "warning", "place-ignored", f"图片 place.columns: {s.columns} 未能照办：这样宽第{n}版排不下，已按版面可容的"
+                    f"大小排 / the picture's place.columns: {s.columns} was not kept: page {n} cannot hold it that wide",
+                    s.image.pos, story=p.story.id, page=n))
+            if p.placed:
+                self.findings.append(Finding(
+                    "warning", "place-ignored", f"稿件 place.columns: {p.spans[0]} 未能照办：这样宽第{n}版排不下，栏数改由组版"
+                    f"决定 / place.columns: {p.spans[0]} was not kept: page {n} cannot hold the story that wide",
+                    p.story.pos, story=p.story.id, page=n))
         return relaxed
 
     def _legal_cuts(self, body: StoryBody) -> list[int]:
@@ -326,7 +340,10 @@ class ModularBuilder:
     def _target(self, index: int, lines: int, planned: list[tuple[str, list[str]]],
                 carry: dict[int, list[Piece]]) -> int | None:
         """The first later page with room for `lines` more body lines, or None: then the story does not
-        jump (a 下转 to a page with no room for the rest would point at nothing)."""
+        jump (a 下转 to a page with no room for the rest would point at nothing). Without a page plan,
+        the next page (its own stories make room: they move on)."""
+        if self.flowing:
+            return index + 1
         for q in range(index + 1, len(planned)):
             used = sum(self._cells(s) for s in planned[q][1]) + sum(
                 p.body.lines + 2 * self.grid.columns for p in carry.get(q, []))
