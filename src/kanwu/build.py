@@ -1,7 +1,9 @@
 """The orchestrator: one build is this list of stages.
 
 load → text → makeup → pictures → render → typeset → preflight → press/proof → output.
-Nothing here prints; `cli.py` reports what came back.
+Nothing here prints; `cli.py` reports what came back, and shows the `Progress` a build reports
+while it runs. How pages are drawn, finished and previewed is a `Stages` object: this module's
+draws everything afresh; `kanwu.session` passes one that keeps unchanged pages between builds.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from .colour import OutputProfile, output_profile, prepare_images, profile_css
 from .errors import Finding, KanwuError, Pos
@@ -28,6 +30,7 @@ from .preflight import Report, assess, order
 from .proof import ProofInfo
 from .rounds import compare, read_snapshot, same_issue, snapshot, story_pages
 from .previews import PreviewJob, Previews
+from .progress import NO_PROGRESS, Progress
 from .text.prepare import prepare
 from .text.setter import TextSetter
 from .wpext import Root, locator
@@ -54,21 +57,70 @@ class BuildResult:
         return 0 if self.report.ok else 1
 
 
+STAGES = ("load", "makeup", "render", "typeset", "pdf+press", "proof", "previews", "write")
+"""A build's stages in order, as `BuildResult.timings` and `Progress.stage` name them."""
+
+
 class _Clock:
-    def __init__(self) -> None:
-        self.t, self.times = time.perf_counter(), {}
+    """Times each stage as it ends and tells `progress` that the next one starts."""
+
+    def __init__(self, progress: Progress = NO_PROGRESS) -> None:
+        self.t, self.times, self.progress = time.perf_counter(), {}, progress
+        progress.stage(STAGES[0])
 
     def __call__(self, stage: str) -> None:
         now = time.perf_counter()
         self.times[stage] = round(now - self.t, 3)
         self.t = now
+        following = STAGES[STAGES.index(stage) + 1:]
+        if following:
+            self.progress.stage(following[0])
+
+
+class Stages:
+    """How a build draws its pages, finishes them for the press and previews them: all afresh.
+
+    `kanwu.session` passes its own (`kanwu.pagecache.CachedStages`), which
+    keeps each page's drawing, ink, checks and preview between builds and
+    redoes only the pages whose HTML changed; what a build returns is the same.
+    """
+
+    def chunks(self, pages: int) -> int:
+        """Into how many HTML documents (runs of whole pages) `pages` pages are cut: one per drawing process."""
+        from . import typeset
+
+        return typeset.workers(pages)
+
+    def image_cache(self, write: bool, use_cache: bool) -> ImageCache:
+        """Where converted pictures are looked up (and kept when `write`)."""
+        return ImageCache.open(write, use_cache)
+
+    def draw(self, html: list[str], base: Path, roots: dict[str, Root], spec: Layout, options: Any,
+             drawn: Callable[[int], None]) -> Any:
+        """The pages drawn by WeasyPrint (`kanwu.typeset.Drawn`); `drawn` is told how many are done so far."""
+        from . import typeset
+
+        return typeset.draw(html, base, roots, spec, options, drawn)
+
+    def press(self, pdf: bytes, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
+              report: Report) -> tuple[bytes, list[Any]]:
+        """The press-ready PDF and the ink per page (`press_stage`)."""
+        return press_stage(pdf, spec, press, issue, info, plan, report)
+
+    def previews(self, pdf: bytes, report: Report) -> Any:
+        """Page previews started (an object whose ``result()`` gives `Previews`), while the proof is made."""
+        from . import typeset
+
+        # rasterised and compressed by forked processes while the proof is made
+        return PreviewJob(pdf, typeset.workers(report.pages))
 
 
 def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: str | None = None,
           write: bool = True, proof_round: int | None = None, keep_html: bool = False,
           since: str | Path | None = None, show_normalized: bool = False, png: bool = True,
           pdfx: str | None = None, marks: bool | None = None, impose: bool = False,
-          package: bool = False, show_grid: bool = False, use_cache: bool = True) -> BuildResult:
+          package: bool = False, show_grid: bool = False, use_cache: bool = True,
+          progress: Progress = NO_PROGRESS, stages: Stages | None = None) -> BuildResult:
     """Build one issue; with ``write=False`` (``kanwu check``) nothing is written.
 
     ``since`` names an earlier proof to compare with (its embedded snapshot);
@@ -85,8 +137,12 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
 
     Converted pictures are kept in the picture cache (`kanwu.imagecache`) when
     writing and ``use_cache``; a check only reads it.
+
+    ``progress`` is told each stage as it starts and pages as they are drawn;
+    ``stages`` draws, finishes and previews the pages (default: `Stages`, all afresh).
     """
-    clock = _Clock()
+    clock = _Clock(progress)
+    stages = stages or Stages()
     if write:  # its name goes into the report: refuse it before the work, not after
         utf8_name(Path(out_dir or "out"), str(out_dir or "out"))
     issue, spec, findings = load_stage(issue_file, layout)
@@ -97,14 +153,15 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     clock("makeup")
     from . import typeset
 
-    chunks = typeset.workers(len(made.plan.pages))
-    drawable = render_stage(issue, spec, made, ImageCache.open(write, use_cache), chunks)
+    chunks = stages.chunks(len(made.plan.pages))
+    drawable = render_stage(issue, spec, made, stages.image_cache(write, use_cache), chunks)
     clock("render")
     from .pressflight import variant
 
     options = typeset.PdfOptions(variant(spec, pdfx), identifier(issue, spec.name), metadata(issue)) if write else None
     roots = named_roots(issue, spec, drawable.pictures, drawable.profile.root)
-    drawn = typeset.draw(drawable.html, issue.root, roots, spec, options)
+    drawn = stages.draw(drawable.html, issue.root, roots, spec, options,
+                        lambda done: progress.pages(done, len(made.plan.pages)))
     clock("typeset")
     report = assess(issue, spec, made.plan, made.images,
                     findings + made.findings + made.setter.findings + drawable.findings + drawn.findings
@@ -123,10 +180,9 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
 
     press = settings(spec, drawable.profile, made.fonts, pdfx, marks)
     assert drawn.pdf is not None
-    pdf, inks = press_stage(drawn.pdf, spec, press, issue, info, made.plan, report)
+    pdf, inks = stages.press(drawn.pdf, spec, press, issue, info, made.plan, report)
     clock("pdf+press")
-    # page previews are rasterised and compressed by forked processes while the proof is made
-    shots = PreviewJob(pdf, typeset.workers(len(made.plan.pages))) if png else None
+    shots = stages.previews(pdf, report) if png else None  # rendered while the proof is made
     proof = make_proof(pdf, report, made.plan, issue, info, snap, changes, show_normalized, show_grid)
     clock("proof")
     previews = shots.result() if shots is not None else None

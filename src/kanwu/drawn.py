@@ -56,12 +56,21 @@ class Expected(NamedTuple):
 
 def nothing_drawn(pdf: bytes, expected: Iterable[Expected | tuple]) -> list[Finding]:  # type: ignore[type-arg]
     """A ``nothing-drawn`` error for everything placed in `expected` whose places are blank in `pdf`."""
+    return blank_findings(blank_places(pdf, expected))
+
+
+def blank_places(pdf: bytes, expected: Iterable[Expected | tuple]) -> list[Expected]:  # type: ignore[type-arg]
+    """The places of `expected` that are blank in `pdf` (a page is judged by itself alone)."""
     places = [Expected(*e) for e in expected]
     pages = render_pages(pdf, {e.page for e in places})
+    return [e for e in places if e.page in pages and _blank(pages[e.page], e)]
+
+
+def blank_findings(places: Iterable[Expected]) -> list[Finding]:
+    """One ``nothing-drawn`` error per thing (`Expected.what`) with blank places, naming all its pages."""
     blank: dict[str, list[Expected]] = {}
     for e in places:
-        if e.page in pages and _blank(pages[e.page], e):
-            blank.setdefault(e.what, []).append(e)
+        blank.setdefault(e.what, []).append(e)
     out = []
     for what, where in blank.items():
         first = where[0]

@@ -99,6 +99,11 @@ def _scan_dir(folder: str) -> tuple[tuple[str, int, tuple[str, ...], int], ...]:
     return tuple(out)
 
 
+def forget_folders() -> None:
+    """Scan the ``fonts/`` folders again on next use (a resident session saw a font file change)."""
+    _scan_dir.cache_clear()
+
+
 def _unreadable(path: str) -> KanwuError:
     return KanwuError(f"{path}: error: 不是可用的字体文件（文件损坏或不完整）：请换一份完好的字体，或把它移出 fonts/ / "
                       "not a readable font file (damaged or cut short): replace it or move it out of fonts/")

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .colour import OutputProfile
-from .drawn import Expected, nothing_drawn
+from .drawn import Expected, blank_findings, blank_places
 from .errors import Finding
 from .inkcov import PageInk, measure
 from .layout.spec import Layout
@@ -143,25 +143,35 @@ def expected_ink(plan: Plan, known: Sequence[Finding] = ()) -> list[Expected]:
 
 
 def prepress(pdf: bytes, layout: Layout, press: PressSettings, identifier: bytes, title: str, date: str,
-             plan: Plan, known: Sequence[Finding] = ()) -> tuple[bytes, list[Finding], list[PageInk]]:
+             plan: Plan, known: Sequence[Finding] = (), ink: Callable[[bytes, float, float], list[PageInk]] = measure,
+             blank: Callable[[bytes, list[Expected]], list[Expected]] = blank_places,
+             trimmed: Callable[[bytes], None] | None = None) -> tuple[bytes, list[Finding], list[PageInk]]:
     """Measure, finish and check: the press-ready bytes, their findings and the ink per page.
 
     `known` are the findings so far (pictures already in error are not looked for on the page).
+    `ink` measures the pages and `blank` finds the blank places; both judge each page by itself,
+    so `kanwu.pagecache` passes versions that remember unchanged pages. `trimmed` is handed the
+    finished PDF before its slug names the plates: inside the trim it is the final one.
     """
     limit = float(layout.get("print.ink_limit", 300))
     findings: list[Finding] = []
-    try:
-        inks = measure(pdf, limit, press.bleed)
-        findings += ink_findings(inks, limit, plan)
-    except (FileNotFoundError, subprocess.SubprocessError) as exc:
-        inks = []
-        findings.append(Finding("warning", "ink-not-measured", "没有 Ghostscript，未测总墨量：请安装 ghostscript / "
-                                f"ink coverage not measured (Ghostscript: {exc})"))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        measuring = pool.submit(ink, pdf, limit, press.bleed)  # Ghostscript, in a process of its own
+        # meanwhile: the slug, which names each page's plates (from the ink), is drawn outside the bleed,
+        # so inside the trim, where blank places are looked for, a finishing without it is the final one
+        unslugged = finish(pdf, press, SlugInfo(title, date), identifier)
+        if trimmed is not None:
+            trimmed(unslugged)
+        blank_found = blank_findings(blank(unslugged, expected_ink(plan, known)))
+        try:
+            inks = measuring.result()
+            findings += ink_findings(inks, limit, plan)
+        except (FileNotFoundError, subprocess.SubprocessError) as exc:
+            inks = []
+            findings.append(Finding("warning", "ink-not-measured", "没有 Ghostscript，未测总墨量：请安装 ghostscript / "
+                                    f"ink coverage not measured (Ghostscript: {exc})"))
     slug = SlugInfo(title, date, {ink.page: ink.plates for ink in inks})
     final = finish(pdf, press, slug, identifier)
-    # PDFium renders outside the GIL: the page render overlaps with reading the PDF back
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        drawn = pool.submit(nothing_drawn, final, expected_ink(plan, known))
-        findings += pdf_findings(final, limit, press.variant)
-        findings += drawn.result()
+    findings += pdf_findings(final, limit, press.variant)
+    findings += blank_found
     return final, findings, inks

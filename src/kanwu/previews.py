@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Sequence
+
+Thumb = tuple[tuple[int, int], bytes]
+"""A page's thumbnail for the contact sheet: its size and its RGB bytes."""
 
 
 @dataclass
@@ -32,32 +36,45 @@ class PreviewJob:
     """Previews being rendered by forked processes while the caller does other work.
 
     The processes are forked when the job starts, from the calling thread (a fork
-    from a second thread could copy a lock the first holds)."""
+    from a second thread could copy a lock the first holds). With ``fork=False``
+    the pages are rendered at once, in this process (for a page or two, quicker
+    than starting processes)."""
 
     def __init__(self, pdf: bytes, processes: int = 1, dpi: float = 96, thumb_height: int = 520,
-                 per_row: int = 4) -> None:
+                 per_row: int = 4, pages: Sequence[int] | None = None, fork: bool = True) -> None:
         import multiprocessing
 
         import pypdfium2 as pdfium
 
-        with pdfium.PdfDocument(pdf) as doc:
-            count = len(doc)
-        size = max(1, -(-count // max(1, processes)))
-        runs = [(pdf, i, min(count, i + size), dpi, thumb_height) for i in range(0, count, size)]
+        if pages is None:
+            with pdfium.PdfDocument(pdf) as doc:
+                pages = range(len(doc))
+        size = max(1, -(-len(pages) // max(1, processes)))
+        runs = [(pdf, list(pages[i:i + size]), dpi, thumb_height) for i in range(0, len(pages), size)]
         self.thumb_height, self.per_row = thumb_height, per_row
-        self.pool = multiprocessing.get_context("fork").Pool(max(1, len(runs)))
-        self.pending = self.pool.starmap_async(_render_run, runs)
+        self.pool, self.done = None, None
+        if fork:
+            self.pool = multiprocessing.get_context("fork").Pool(max(1, len(runs)))
+            self.pending = self.pool.starmap_async(_render_pages, runs)
+        else:
+            self.done = [_render_pages(*run) for run in runs]
+
+    def shots(self) -> list[tuple[bytes, Thumb]]:
+        """Each page's PNG and thumbnail, in the order asked (waits for the processes)."""
+        if self.done is None:
+            try:
+                self.done = self.pending.get()
+            finally:
+                assert self.pool is not None
+                self.pool.close()
+                self.pool.join()
+        return [shot for part in self.done for shot in part]
 
     def result(self) -> Previews:
         """The page PNGs and the contact sheet (waits for the processes)."""
-        try:
-            parts = self.pending.get()
-        finally:
-            self.pool.close()
-            self.pool.join()
-        pages = [png for pngs, _ in parts for png in pngs]
-        thumbs = [t for _, ts in parts for t in ts]
-        return Previews(pages, _contact(thumbs, self.thumb_height, self.per_row))
+        shots = self.shots()
+        return Previews([png for png, _ in shots], contact_sheet([t for _, t in shots], self.thumb_height,
+                                                                 self.per_row))
 
 
 def render_previews(pdf: bytes, processes: int = 1) -> Previews:
@@ -65,31 +82,29 @@ def render_previews(pdf: bytes, processes: int = 1) -> Previews:
     return PreviewJob(pdf, processes).result()
 
 
-def _render_run(pdf: bytes, first: int, last: int, dpi: float, thumb_height: int
-                ) -> tuple[list[bytes], list[tuple[tuple[int, int], bytes]]]:
-    """PNGs of pages first..last-1, and their thumbnails (size, RGB bytes) for the contact sheet."""
+def _render_pages(pdf: bytes, indices: Sequence[int], dpi: float, thumb_height: int) -> list[tuple[bytes, Thumb]]:
+    """The PNG of each page of `indices` (0-based) and its thumbnail for the contact sheet."""
     import pypdfium2 as pdfium
     from PIL import Image
 
-    pngs, thumbs = [], []
+    shots = []
     doc = pdfium.PdfDocument(pdf)
     try:
-        for i in range(first, last):
+        for i in indices:
             page = doc[i]
             im = page.render(scale=dpi / 72, crop=trim_crop(page)).to_pil().convert("RGB")
             page.close()
             buf = io.BytesIO()
             im.save(buf, "PNG", compress_level=1)
-            pngs.append(buf.getvalue())
             t = im.resize((max(1, round(im.width * thumb_height / im.height)), thumb_height), Image.BICUBIC,
                           reducing_gap=2.0)
-            thumbs.append((t.size, t.tobytes()))
+            shots.append((buf.getvalue(), (t.size, t.tobytes())))
     finally:
         doc.close()
-    return pngs, thumbs
+    return shots
 
 
-def _contact(thumbs: list[tuple[tuple[int, int], bytes]], thumb_height: int, per_row: int) -> bytes:
+def contact_sheet(thumbs: Sequence[Thumb], thumb_height: int = 520, per_row: int = 4) -> bytes:
     """The contact sheet: pages on a grey ground, numbered below."""
     from PIL import Image, ImageDraw
 

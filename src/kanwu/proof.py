@@ -22,6 +22,7 @@ import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -354,6 +355,13 @@ def page_geometry(page: Any) -> Geometry:
                     float(trim.left) - float(media.left), float(media.top) - float(trim.top))
 
 
+@lru_cache(maxsize=1)
+def _templates() -> jinja2.Environment:
+    """kanwu's own templates (compiled once per process: a resident session makes many proofs)."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
 def make_proof(print_pdf: bytes, report: Report, plan: Plan, issue: Issue, info: ProofInfo,
                snapshot: dict[str, Any], changes: Changes | None = None, show_normalized: bool = False,
                show_grid: bool = False) -> bytes:
@@ -382,8 +390,7 @@ def make_proof(print_pdf: bytes, report: Report, plan: Plan, issue: Issue, info:
                       "stamp_at": _stamp_at(area, height), "stamp_right": max(3 * MM, width - area[0] - area[2])})
     grid_lines = [round(g.top + i * g.leading, 2) for i in range(g.lines + 1)] if show_grid else []
     rows = {s["id"]: s for s in report.stories}
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
-                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env = _templates()
     # sans goes into <style> as Markup: HTML escaping would corrupt the quotes
     ctx: dict[str, Any] = dict(
         geo=geo, width=width, height=height, sans=Markup(f'"{info.sans}"'), info=info, round_cn=round_cn(info.round),

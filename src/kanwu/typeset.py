@@ -11,12 +11,13 @@ PDF's bytes (see `kanwu.proof`).
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterable, Sequence
 
 from .errors import Finding, KanwuError
 from .layout.csslog import Collect, css_findings
@@ -34,7 +35,7 @@ class PdfOptions:
     variant: str | None
     """``pdf/x-4`` or ``pdf/x-1a``."""
     identifier: bytes
-    """The PDF's fixed /ID."""
+    """The PDF's fixed /ID (written when the PDF is finished for the press, not by WeasyPrint)."""
     metadata: dict[str, str]
     """Title, author, date."""
 
@@ -57,28 +58,58 @@ def workers(pages: int) -> int:
 
 
 def draw(chunks: Sequence[str], base: Path, roots: dict[str, Root], layout: Layout | None,
-         options: PdfOptions | None) -> Drawn:
+         options: PdfOptions | None, progress: Callable[[int], None] | None = None) -> Drawn:
     """Lay out each HTML chunk (runs of whole pages, relative URLs against `base`, reading only below the
-    `roots`) and, with `options`, write it to PDF; the chunks' pages joined in order."""
-    check_version()
-    global _JOB
-    _JOB = (list(chunks), base, roots, layout, options)
-    try:
-        if len(chunks) == 1:
-            parts = [_draw(0)]
-        else:  # forked: the workers share this process's fonts, pictures and imports
-            with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
-                parts = pool.map(_draw, range(len(chunks)))
-    finally:
-        _JOB = None
+    `roots`) and, with `options`, write it to PDF; the chunks' pages joined in order.
+
+    `progress` is told how many pages are drawn so far, as runs finish."""
+    parts = draw_each(chunks, base, roots, layout, options, len(chunks), progress)
     findings: list[Finding] = []
     for part in parts:
-        if isinstance(part, KanwuError):
-            raise part
         findings += [f for f in part.findings if f not in findings]
     pdfs = [p.pdf for p in parts]
     pdf = (pdfs[0] if len(pdfs) == 1 else join(pdfs)) if options is not None else None  # type: ignore[arg-type]
     return Drawn(pdf, findings, [s for p in parts for s in p.page_sizes])
+
+
+def draw_each(chunks: Sequence[str], base: Path, roots: dict[str, Root], layout: Layout | None,
+              options: PdfOptions | None, processes: int, progress: Callable[[int], None] | None = None,
+              here: bool = False) -> list[Drawn]:
+    """Each HTML chunk drawn on its own (`draw` without the join), by up to `processes` forked workers;
+    `progress` is told how many pages are drawn so far. Raises the first chunk's `KanwuError`.
+
+    With `here`, this process is one of the workers: it draws the first share of the chunks itself
+    (and keeps WeasyPrint's fonts and caches warm for the next time, see `kanwu.session`)."""
+    check_version()
+    global _JOB
+    _JOB = (list(chunks), base, roots, layout, options)
+    parts: list[Drawn | KanwuError] = []
+    try:
+        if len(chunks) == 1 or processes <= 1:
+            runs: Iterable[Drawn | KanwuError] = map(_draw, range(len(chunks)))
+            parts = _collect(runs, progress)
+        else:  # forked: the workers share this process's fonts, pictures and imports
+            mine = -(-len(chunks) // processes) if here else 0
+            with multiprocessing.get_context("fork").Pool(min(processes - here, len(chunks) - mine)) as pool:
+                theirs = pool.imap(_draw, range(mine, len(chunks)))  # forked before this process draws its own
+                parts = _collect(itertools.chain(map(_draw, range(mine)), theirs), progress)
+    finally:
+        _JOB = None
+    for part in parts:
+        if isinstance(part, KanwuError):
+            raise part
+    return parts  # type: ignore[return-value]
+
+
+def _collect(runs: Iterable[Drawn | KanwuError], progress: Callable[[int], None] | None) -> list[Drawn | KanwuError]:
+    """The drawn chunks in order, telling `progress` the pages done after each."""
+    parts, done = [], 0
+    for part in runs:
+        parts.append(part)
+        done += len(part.page_sizes) if isinstance(part, Drawn) else 0
+        if progress is not None:
+            progress(done)
+    return parts
 
 
 _JOB: tuple[list[str], Path, dict[str, Root], Layout | None, PdfOptions | None] | None = None
@@ -120,7 +151,9 @@ def _draw(index: int) -> Drawn | KanwuError:
         meta.created = meta.modified = options.metadata.get("date")
         meta.generator = "kanwu"
         try:
-            pdf = document.write_pdf(pdf_variant=options.variant, pdf_identifier=options.identifier,
+            # no /ID here: the press stage writes the fixed one (`kanwu.press.fixed_id`), and asking
+            # WeasyPrint for one makes pydyf compress every stream twice (it hashes the objects' data)
+            pdf = document.write_pdf(pdf_variant=options.variant, pdf_identifier=False,
                                      uncompressed_pdf=False)
         except NotImplementedError as exc:  # e.g. a gradient or an inset border in device-cmyk() colours
             cn, en = undrawable(exc)
@@ -144,4 +177,4 @@ def join(pdfs: Sequence[bytes]) -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["Drawn", "PdfOptions", "draw", "join", "workers"]
+__all__ = ["Drawn", "PdfOptions", "draw", "draw_each", "join", "workers"]

@@ -8,6 +8,8 @@ how things look, never where they go: page makeup has placed every block.
 """
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -38,8 +40,30 @@ def num(x: float) -> str:
 
 
 def environment(layout: Layout) -> jinja2.Environment:
-    """A strictly sandboxed Jinja2 environment over the layout's folder chain."""
-    loader = FolderLoader([str(f) for f in layout.folders])
+    """A strictly sandboxed Jinja2 environment over the layout's folder chain.
+
+    Kept while the folders' entries stay the same (`_environment`): Jinja compiles each template once
+    (a build renders one document per run of pages) and checks its file again before every use."""
+    folders = tuple(str(f) for f in layout.folders)
+    return _environment(folders, tuple(_entries(f) for f in folders))
+
+
+def _entries(folder: str) -> tuple[tuple[str, int], ...]:
+    """Every folder below `folder` (itself included) with its modification time: a template added or
+    removed (one that would now override a parent layout's) changes it."""
+    out = []
+    for path, _, _ in os.walk(folder):
+        try:
+            out.append((path, os.stat(path).st_mtime_ns))
+        except OSError:
+            out.append((path, -1))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def _environment(folders: tuple[str, ...], entries: tuple[tuple[tuple[str, int], ...], ...]) -> jinja2.Environment:
+    """The environment of `environment`; `entries` only tells the cache when the folders changed."""
+    loader = FolderLoader(list(folders))
     # a layout folder may come with an issue (issues/x/layouts/), so its templates see plain data only
     # (view.py), through an allowlist sandbox (sandbox.py; README "What kanwu reads and never does")
     env = StrictEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,

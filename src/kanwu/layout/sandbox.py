@@ -200,9 +200,19 @@ class FolderLoader(jinja2.FileSystemLoader):
             except UnicodeDecodeError:
                 raise KanwuError(Finding("error", "bad-template", "模板文件应为 UTF-8 / the template file is not "
                                          "UTF-8", Pos(shown))) from None
-            mtime = path.stat().st_mtime
-            return text, shown, lambda: path.is_file() and path.stat().st_mtime == mtime
+            seen = _identity(path)
+            return text, shown, lambda: _identity(path) == seen
         raise TemplateNotFound(template)
+
+
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """What tells a template file's new version from the one read (not following a symbolic link put in
+    its place: the template is read again, and checked, when anything changed)."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return (st.st_mode, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def is_template(filename: str | None, folders: Iterable[Path]) -> bool:

@@ -1,0 +1,290 @@
+"""The page cache: what a build made of each page, kept for the next build of the same issue.
+
+Page makeup gives every page its own HTML document (`kanwu.layout.html`
+renders a page alone), and everything kanwu does to a page after that depends
+on nothing but that document and the files it may read. So a page is named by
+a key, the SHA-256 of
+
+* its HTML document (the layout's CSS and the ``@font-face`` rules are in it,
+  the page number and every placed text and picture URL too),
+* the PDF options (PDF/X variant, identifier, metadata),
+* the identity (name, size, modification time) of every file WeasyPrint may
+  read for it: all files of the layout folders, the ``fonts/`` folders and
+  the press profile's folder, and the issue's files the page names (converted
+  pictures are named by the hash of their bytes, see `kanwu.colour`);
+
+and, under that key, `CachedStages` keeps the page drawn by WeasyPrint (a
+one-page PDF with its findings), its ink on each plate (`kanwu.inkcov`), the
+places found blank on it (`kanwu.drawn`) and its preview (`kanwu.previews`).
+A rebuild draws, measures and renders only the pages whose key is new, then
+joins the drawn pages and runs the document-wide steps afresh: the press
+finishing (boxes, marks and slug with page n of N), reading the finished PDF
+back (`kanwu.pressflight.pdf_findings`), the proof and the report.
+
+Why the kept results are the ones a new build would make:
+
+* a page's ink and its blank places are judged on that page alone
+  (Ghostscript and PDFium render page by page); the press finishing wraps the
+  page's content and adds marks only outside the bleed, so what is inside the
+  trim, which the blank-place check and the previews look at, is the drawn
+  page's; the finishing's own settings (bleed, marks) are part of those keys;
+* the slug line names the plates from the ink kept, as a full build would.
+
+The PDF this makes differs from `kanwu.build.build`'s in its bytes (each page
+is drawn as a document of its own, so each carries its own font subsets),
+not in its pages, text, findings or checks.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from .build import Stages
+from .drawn import Expected, blank_places
+from .errors import Finding
+from .imagecache import ImageCache
+from .inkcov import PageInk, measure
+from .layout.spec import Layout
+from .model import Issue
+from .makeup.plan import Plan
+from .preflight import Report
+from .previews import PreviewJob, Previews, Thumb, contact_sheet
+from .proof import ProofInfo
+from .wpext import Root, VIRTUAL
+
+_NAMED = re.compile(re.escape(VIRTUAL) + r":issue/([^\"')\s]+)")
+"""A URL of a file in the issue's folder, as the HTML names it."""
+
+
+@dataclass
+class PageEntry:
+    """What was made of one page (one key)."""
+
+    pdf: bytes
+    """The page drawn by WeasyPrint: a one-page PDF."""
+    size: tuple[float, float]
+    """Its size in CSS px."""
+    findings: list[Finding]
+    """What drawing it found (refused URLs, CSS WeasyPrint ignored)."""
+    ink: dict[tuple[float, float], PageInk] = field(default_factory=dict)
+    """(ink limit, bleed) → its ink."""
+    blank: dict[str, list[Expected]] = field(default_factory=dict)
+    """Key of the places looked at (and the press settings) → the places found blank."""
+    shots: dict[str, tuple[bytes, Thumb]] = field(default_factory=dict)
+    """Key of the press settings → its preview PNG and thumbnail."""
+    used: int = 0
+    """The build that used it last."""
+
+
+@dataclass
+class PageCache:
+    """Page key → `PageEntry`, and the converted pictures by name, for one resident session."""
+
+    entries: dict[str, PageEntry] = field(default_factory=dict)
+    """Every kept page."""
+    pictures: dict[str, bytes] = field(default_factory=dict)
+    """Converted pictures by cache key (`kanwu.colour.convert`), kept in memory."""
+    builds: int = 0
+    """Builds so far."""
+    last: list[str] = field(default_factory=list)
+    """The page keys of the last build, in page order."""
+
+    def prune(self, spare: int) -> None:
+        """Forget all but the last build's pages and the `spare` most recently used others (an edit undone
+        finds its pages again)."""
+        keep = set(self.last)
+        others = sorted((e.used, k) for k, e in self.entries.items() if k not in keep)
+        for _, key in others[:max(0, len(others) - spare)]:
+            del self.entries[key]
+
+
+class _Remembered(ImageCache):
+    """The picture cache of one build, with the session's converted pictures in memory in front of it."""
+
+    memory: dict[str, bytes]
+
+    def get(self, key: str) -> bytes | None:
+        """The converted copy `key`: from memory, else from the disk cache."""
+        if key not in self.memory:
+            data = super().get(key)
+            if data is not None:
+                self.memory[key] = data
+        return self.memory.get(key)
+
+    def put(self, key: str, data: bytes) -> None:
+        """Keep a new copy in memory (and on disk when the build writes)."""
+        self.memory[key] = data
+        super().put(key, data)
+
+
+def file_identities(roots: dict[str, Root], html: list[str]) -> bytes:
+    """The identity of every file WeasyPrint may read for these pages (see the module's docstring)."""
+    ids: list[str] = []
+    for name, root in sorted(roots.items(), key=lambda kv: kv[0]):
+        if not isinstance(root, Path):
+            continue  # in memory (converted pictures, named by their content)
+        if name == "issue":  # only the files the pages name: the issue's folder may be large
+            files = sorted({root.resolve() / unquote(rel) for page in html for rel in _NAMED.findall(page)})
+        else:
+            files = sorted(root.rglob("*"))
+        for path in files:
+            try:
+                st = path.stat()
+                ids.append(f"{name}|{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}")
+            except OSError:
+                ids.append(f"{name}|{path}|missing")
+    return "\n".join(ids).encode()
+
+
+@dataclass(frozen=True)
+class PreviewsReady:
+    """What a build has ready before its proof is made: the pages' previews and the findings."""
+
+    pages: list[bytes]
+    """Every page's preview PNG, in order."""
+    contact: bytes
+    """The contact sheet PNG."""
+    changed: list[int]
+    """Numbers of the pages whose drawing differs from the previous build's (all pages on the first)."""
+    report: Report
+    """The report: findings complete; ``outputs`` and ``sha256`` are filled in when the files are written."""
+
+
+class CachedStages(Stages):
+    """The `kanwu.build.Stages` of a session: each page drawn, measured, checked and previewed once per key."""
+
+    def __init__(self, cache: PageCache, processes: Callable[[int], int], png: bool = True,
+                 on_previews: Callable[[PreviewsReady], None] | None = None) -> None:
+        self.cache, self.processes, self.png, self.on_previews = cache, processes, png, on_previews
+        cache.builds += 1
+        self.keys: list[str] = []
+        """This build's page keys, in page order (set when the pages are drawn)."""
+        self.changed: list[int] = []
+        """Numbers of the pages whose key differs from the previous build's."""
+        self.settings = ""
+        """The press settings, as part of the keys of what is judged on the finished page."""
+
+    def chunks(self, pages: int) -> int:
+        """One HTML document per page."""
+        return pages
+
+    def image_cache(self, write: bool, use_cache: bool) -> ImageCache:
+        """The picture cache with the session's pictures in memory in front of it."""
+        opened = ImageCache.open(write, use_cache)
+        cache = _Remembered(opened.folder, opened.write)
+        cache.memory = self.cache.pictures
+        return cache
+
+    def _entry(self, number: int) -> PageEntry:
+        return self.cache.entries[self.keys[number - 1]]
+
+    def draw(self, html: list[str], base: Path, roots: dict[str, Root], spec: Layout, options: Any,
+             drawn: Callable[[int], None]) -> Any:
+        """The pages joined, only those with a new key drawn (by forked workers when there are several)."""
+        from . import typeset
+
+        if options is None:  # laid out only (a check): nothing to keep
+            return super().draw(html, base, roots, spec, options, drawn)
+        files = file_identities(roots, html)
+        common = hashlib.sha256(repr((str(base), options)).encode() + b"\0" + files).digest()
+        previous, self.keys = self.cache.last, [hashlib.sha256(common + page.encode()).hexdigest() for page in html]
+        self.changed = [n for n, key in enumerate(self.keys, 1) if n > len(previous) or previous[n - 1] != key]
+        missing = [i for i, key in enumerate(self.keys) if key not in self.cache.entries]
+        done = len(html) - len(missing)
+        drawn(done)
+        if missing:
+            # this process draws its share: a page or two changed later are drawn here, with WeasyPrint warm
+            made = typeset.draw_each([html[i] for i in missing], base, roots, spec, options,
+                                     self.processes(len(missing)), lambda n: drawn(done + n), here=True)
+            for i, part in zip(missing, made):
+                assert part.pdf is not None and len(part.page_sizes) == 1, "one page per document"
+                self.cache.entries[self.keys[i]] = PageEntry(part.pdf, part.page_sizes[0], part.findings)
+        pages = [self.cache.entries[key] for key in self.keys]
+        for entry in pages:
+            entry.used = self.cache.builds
+        self.cache.last = self.keys
+        findings: list[Finding] = []
+        for entry in pages:
+            findings += [f for f in entry.findings if f not in findings]
+        pdf = pages[0].pdf if len(pages) == 1 else typeset.join([e.pdf for e in pages])
+        return typeset.Drawn(pdf, findings, [e.size for e in pages])
+
+    def press(self, pdf: bytes, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
+              report: Report) -> tuple[bytes, list[Any]]:
+        """`kanwu.build.press_stage`, measuring ink and looking for blank places on new pages only."""
+        from .build import identifier
+        from .pressflight import prepress
+        from .preflight import order
+
+        self.settings = repr(press)
+        final, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date,
+                                         plan, report.findings, ink=self._ink, blank=self._blank,
+                                         trimmed=self._shoot if self.png else None)
+        report.findings = order(report.findings + findings)
+        return final, inks
+
+    def _ink(self, pdf: bytes, limit: float, bleed: float) -> list[PageInk]:
+        """`kanwu.inkcov.measure` of the pages, the new ones measured together, each page by itself."""
+        from . import typeset
+
+        key = (limit, bleed)
+        new = [n for n in range(1, len(self.keys) + 1) if key not in self._entry(n).ink]
+        if new:
+            alone = [self._entry(n).pdf for n in new]
+            for n, ink in zip(new, measure(alone[0] if len(alone) == 1 else typeset.join(alone), limit, bleed)):
+                self._entry(n).ink[key] = ink
+        return [dataclasses.replace(self._entry(n).ink[key], page=n) for n in range(1, len(self.keys) + 1)]
+
+    def _blank(self, final: bytes, expected: list[Expected]) -> list[Expected]:
+        """`kanwu.drawn.blank_places` on the finished pages, looking only at new pages or new places."""
+        wanted: dict[int, list[Expected]] = {n: [] for n in range(1, len(self.keys) + 1)}
+        for e in expected:
+            wanted.setdefault(e.page, []).append(e)
+        keys = {n: hashlib.sha256(repr((self.settings, places)).encode()).hexdigest() for n, places in wanted.items()}
+        new = [n for n in wanted if n > len(self.keys) or keys[n] not in self._entry(n).blank]
+        found = blank_places(final, [e for n in new for e in wanted[n]]) if new else []
+        for n in new:
+            if n <= len(self.keys):
+                self._entry(n).blank[keys[n]] = [e for e in found if e.page == n]
+        kept = [e for n in wanted if n not in new for e in self._entry(n).blank[keys[n]]]
+        first = {e: i for i, e in reversed(list(enumerate(expected)))}
+        return sorted(kept + found, key=first.__getitem__)  # as a full build finds them: in the plan's order
+
+    def _shoot(self, pdf: bytes) -> None:
+        """Previews of the pages that have none for these press settings, from the finished `pdf` (only
+        what is inside the trim shows: the slug, added later, does not)."""
+        new = [n for n in range(1, len(self.keys) + 1) if self.settings not in self._entry(n).shots]
+        if new:
+            job = PreviewJob(pdf, self.processes(len(new)), pages=[n - 1 for n in new], fork=len(new) > 1)
+            for n, shot in zip(new, job.shots()):
+                self._entry(n).shots[self.settings] = shot
+
+    def previews(self, pdf: bytes, report: Report) -> Any:
+        """The previews (new pages were rendered while the ink was measured); then `on_previews` is told."""
+        count = len(self.keys)
+        self._shoot(pdf)  # none left, unless the press stage was skipped
+        shots = [self._entry(n).shots[self.settings] for n in range(1, count + 1)]
+        done = Previews([png for png, _ in shots], contact_sheet([thumb for _, thumb in shots]))
+        if self.on_previews is not None:
+            self.on_previews(PreviewsReady(done.pages, done.contact, list(self.changed), report))
+        return _Done(done)
+
+
+class _Done:
+    """Previews already made (what `kanwu.build` waits for with ``result()``)."""
+
+    def __init__(self, previews: Previews) -> None:
+        self.previews = previews
+
+    def result(self) -> Previews:
+        """The previews."""
+        return self.previews
+
+
+__all__ = ["CachedStages", "PageCache", "PageEntry", "PreviewsReady", "file_identities"]
