@@ -3,8 +3,11 @@
 then a big A3 number (about 20 pages) built by kanwu beside plain WeasyPrint multicol.
 
 cold = a new process each run (what an editor waits for at the command line);
-warm = repeated in one process (imports done, fonts cached: a watch mode).
-Prints medians of several runs and the ratios. Not a test: no thresholds.
+warm = repeated in one process (imports done, fonts cached);
+resident = `kanwu.session.Session` (what `kanwu watch` runs) rebuilding after one story's body
+file was edited (a different edit each run, so no page is found in its cache): the time until
+the previews of the changed pages and the findings are ready (its ``on_previews``), and until
+every file is written. Prints medians of several runs and the ratios. Not a test: no thresholds.
 
 The big section writes `bench/big_issue.py`'s issue (36 stories from the seed's texts,
 a 20-page plan, or none with --big-no-plan) to a temporary folder and times, each in a
@@ -96,6 +99,7 @@ def main() -> None:
     rows["WeasyPrint alone, warm"] = [timed(lambda: HTML(filename=str(html)).write_pdf(str(out / "wp.pdf")))
                                       for _ in range(a.runs)]
     stages = build(a.issue, out, a.layout).timings
+    edited = resident(Path(a.issue), a.layout, a.runs, rows)
     med = {k: statistics.median(v) for k, v in rows.items()}
     print(f"issue {a.issue}  layout {a.layout or '(from file)'}  runs {a.runs}  cpus {os.cpu_count()}")
     for k, v in med.items():
@@ -103,9 +107,45 @@ def main() -> None:
     print(f"  ratio kanwu / WeasyPrint: cold {med['kanwu build, cold'] / med['WeasyPrint alone, cold']:.2f}, "
           f"warm {med['kanwu build, warm'] / med['WeasyPrint alone, warm']:.2f}")
     print("  warm build stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in stages.items()), flush=True)
+    if edited:
+        print(f"  resident rebuild: story `{edited[0]}` edited, pages redrawn {edited[1]}; stages: "
+              + ", ".join(f"{k} {v:.2f}s" for k, v in edited[2].items()), flush=True)
     shutil.rmtree(out, ignore_errors=True)
     if not a.no_big:
         big(a.runs, a.big_no_plan)
+
+
+def resident(issue: Path, layout: str | None, runs: int, rows: dict[str, list[float]]) -> tuple | None:
+    """Time a resident session's rebuild after a one-story edit (a copy of the issue's folder is edited):
+    adds the rows "resident, previews ready" and "resident, all written"; returns the story edited,
+    the pages redrawn and the stages of the last run."""
+    from kanwu.load import load_issue
+    from kanwu.session import Session
+
+    work = Path(tempfile.mkdtemp(prefix="kanwu-bench-session-"))
+    shutil.copytree(issue.resolve().parent, work / "issue", ignore=shutil.ignore_patterns("out", ".*"))
+    copy = work / "issue" / issue.name
+    bodies = [s for s in load_issue(copy, layout).stories if s.body is not None and s.body.pos.file != str(copy)]
+    if not bodies:
+        return None  # every body is written in the issue file: no story file to edit
+    story, body = bodies[-1].id, Path(bodies[-1].body.pos.file)
+    text = body.read_text(encoding="utf-8")
+    session = Session(copy, work / "out", layout)
+    session.build()  # the first build draws every page (and warms this process)
+    ready, done = [], []
+    for n in range(runs + 1):
+        # a different edit each time: one more sentence's worth of text in the story, as an editor types
+        body.write_text(text.replace("。", f"。补充第{n + 1}句。", 1), encoding="utf-8")
+        start = time.perf_counter()
+        shown: list[float] = []
+        result = session.build(on_previews=lambda _: shown.append(time.perf_counter() - start))
+        if n:  # the first edit also warms what the first build did in forked workers only
+            done.append(time.perf_counter() - start)
+            ready.append(shown[0])
+    rows["resident, previews ready"] = ready
+    rows["resident, all written"] = done
+    shutil.rmtree(work, ignore_errors=True)
+    return story, session.changed, result.timings
 
 
 # Starts the command and reports its time and rusage. A small process of its own, because a

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
+import threading
+import time
 import traceback
 import warnings
 from collections import Counter
@@ -22,6 +25,7 @@ from typing import Any, Sequence, TextIO
 
 from . import __version__
 from .errors import Finding, KanwuError
+from .progress import Progress
 
 QUIET_CODES = {"normalized-punctuation"}
 
@@ -70,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
                        description="常驻运行：期刊文件、正文、图片或版式一有改动就重新生成校样（Ctrl+C 退出）")
     common(w)
     w.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
+    w.add_argument("--png", action=argparse.BooleanOptionalAction, default=True,
+                   help="写出页面 PNG 与缩略总览（默认写）/ write page PNGs and a contact sheet (default: yes)")
     cache_option(w)
     sub.add_parser("layouts", help="列出可用版式 / list the available layouts")
     return p
@@ -218,7 +224,8 @@ def _run(args: argparse.Namespace) -> int:
     from .build import build
 
     if args.command == "check":
-        result = build(args.issue, layout=args.layout, write=False)
+        with TerminalProgress(sys.stderr) as progress:
+            result = build(args.issue, layout=args.layout, write=False, progress=progress)
         _print_findings(result.report.findings, args.verbose)
         errors = sum(f.level == "error" for f in result.report.findings)
         warnings = sum(f.level == "warning" for f in result.report.findings)
@@ -227,14 +234,15 @@ def _run(args: argparse.Namespace) -> int:
         return result.exit_code
     if args.command == "watch":
         return _watch(args)
-    if args.command == "impose":
-        result = build(args.issue, out_dir=args.output, layout=args.layout, png=False, pdfx=args.pdfx,
-                       marks=args.marks, impose=True, use_cache=not args.no_cache)
-    else:
-        result = build(args.issue, out_dir=args.output, layout=args.layout, proof_round=args.round,
-                       keep_html=args.html, since=args.since, show_normalized=args.show_normalized, png=args.png,
-                       pdfx=args.pdfx, marks=args.marks, impose=args.impose, package=args.package,
-                       show_grid=args.show_grid, use_cache=not args.no_cache)
+    with TerminalProgress(sys.stderr) as progress:
+        if args.command == "impose":
+            result = build(args.issue, out_dir=args.output, layout=args.layout, png=False, pdfx=args.pdfx,
+                           marks=args.marks, impose=True, use_cache=not args.no_cache, progress=progress)
+        else:
+            result = build(args.issue, out_dir=args.output, layout=args.layout, proof_round=args.round,
+                           keep_html=args.html, since=args.since, show_normalized=args.show_normalized, png=args.png,
+                           pdfx=args.pdfx, marks=args.marks, impose=args.impose, package=args.package,
+                           show_grid=args.show_grid, use_cache=not args.no_cache, progress=progress)
     _print_findings(result.report.findings, args.verbose)
     for kind, path in result.written.items():
         print(f"{kind:7} {path}")
@@ -251,30 +259,99 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    import time
     from pathlib import Path
 
-    from .build import build
+    from .session import Session
     from .watch import watch
 
+    # resident: fonts, pictures and every unchanged page are kept, only the pages an edit changed are redrawn
+    session = Session(args.issue, args.output, args.layout, png=args.png, use_cache=not args.no_cache)
+
+    def run() -> tuple[Any, float | None]:
+        started, ready = time.monotonic(), []
+        with TerminalProgress(sys.stderr) as progress:
+            result = session.build(progress=progress, on_previews=lambda _: ready.append(time.monotonic() - started))
+        return result, (ready[0] if ready else None)
+
     print(f"监视 {args.issue} 及其正文、图片、版式；Ctrl+C 退出 / watching {args.issue}; Ctrl+C to stop")
-    for result in watch(Path(args.issue), args.layout,
-                        lambda: build(args.issue, out_dir=args.output, layout=args.layout, png=False,
-                                      use_cache=not args.no_cache)):
-        if isinstance(result, KanwuError):
-            for f in result.findings:
+    for outcome in watch(Path(args.issue), args.layout, run):
+        if isinstance(outcome, KanwuError):
+            for f in outcome.findings:
                 print(str(f), file=sys.stderr)
             continue
-        if isinstance(result, Exception):  # one build failed on a bug: say so, keep watching
-            _report_bug(result, args.debug)
+        if isinstance(outcome, Exception):  # one build failed on a bug: say so, keep watching
+            _report_bug(outcome, args.debug)
             continue
+        result, ready = outcome
         errors = [f for f in result.report.findings if f.level == "error"]
         for f in errors:
             print(str(f), file=sys.stderr)
         took = sum(result.timings.values())
         state = "印刷文件已更新 / print PDF written" if result.report.ok else f"{len(errors)} 个错误 / errors"
-        print(f"[{time.strftime('%H:%M:%S')}] {took:.1f}s  {state}  {result.written.get('proof')}")
+        shown = f"（预览 {ready:.1f}s / previews）" if ready is not None else ""
+        redrawn = "、".join(map(str, session.changed)) or "无 / none"
+        print(f"[{time.strftime('%H:%M:%S')}] {took:.1f}s{shown}  {state}  {result.written.get('proof')}  "
+              f"重排的页 / pages redrawn: {redrawn}")
     return 0
+
+
+STAGE_NAMES = {"load": "读取 load", "makeup": "组版 makeup", "render": "图片与 HTML render", "typeset": "排版 typeset",
+               "pdf+press": "印前检查 press", "proof": "校样 proof", "previews": "预览 previews", "write": "写出 write"}
+"""How the progress line names a build's stages (`kanwu.build.STAGES`); other names are shown as they are."""
+
+_FORK_GUARD = threading.Lock()
+"""Held while the progress line is written, and by a process forking (a build's drawing workers): a
+worker is never forked in the middle of a write, holding the terminal stream's lock."""
+os.register_at_fork(before=_FORK_GUARD.acquire, after_in_parent=_FORK_GUARD.release,
+                    after_in_child=_FORK_GUARD.release)
+
+
+class TerminalProgress(Progress):
+    """A long build's progress on a terminal: one line (stage, page n of N, seconds) on `stream`, shown once
+    the build has taken `delay` seconds, rewritten in place, cleared at the end. Nothing at all when the
+    stream is not a terminal (a pipe, a file, a test's capture). Use it as a context manager."""
+
+    def __init__(self, stream: TextIO, delay: float = 2.0, tick: float = 0.5) -> None:
+        self.stream = stream._stream if isinstance(stream, _Visible) else stream  # \r and ESC [K must act
+        self.on = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.delay, self.tick = delay, tick
+        self.start, self.what, self.count, self.shown = time.monotonic(), "", "", False
+        self.stopped = threading.Event()
+
+    def stage(self, name: str) -> None:
+        """A stage starts."""
+        self.what, self.count = visible(STAGE_NAMES.get(name, name)), ""
+        self._show()
+
+    def pages(self, done: int, total: int) -> None:
+        """Pages done in this stage."""
+        self.count = f"  第 {done}/{total} 页 / page {done} of {total}"
+        self._show()
+
+    def _show(self) -> None:
+        took = time.monotonic() - self.start
+        if not self.on or took < self.delay or not self.what:
+            return
+        with _FORK_GUARD:
+            self.stream.write(f"\rkanwu: {self.what}{self.count}  {took:.0f} s\x1b[K")
+            self.stream.flush()
+            self.shown = True
+
+    def _ticking(self) -> None:
+        while not self.stopped.wait(self.tick):  # the seconds go on while a long stage runs
+            self._show()
+
+    def __enter__(self) -> "TerminalProgress":
+        if self.on:
+            threading.Thread(target=self._ticking, name="kanwu-progress", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        if self.shown:
+            with _FORK_GUARD:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
 
 
 if __name__ == "__main__":

@@ -66,8 +66,10 @@ _NAMED = re.compile(re.escape(VIRTUAL) + r":issue/([^\"')\s]+)")
 class PageEntry:
     """What was made of one page (one key)."""
 
-    pdf: bytes
-    """The page drawn by WeasyPrint: a one-page PDF."""
+    drawing: bytes
+    """The PDF WeasyPrint wrote for the run of pages drawn with this one (they share font subsets)."""
+    index: int
+    """This page's index in `drawing`."""
     size: tuple[float, float]
     """Its size in CSS px."""
     findings: list[Finding]
@@ -123,14 +125,15 @@ class _Remembered(ImageCache):
         super().put(key, data)
 
 
-def file_identities(roots: dict[str, Root], html: list[str]) -> bytes:
-    """The identity of every file WeasyPrint may read for these pages (see the module's docstring)."""
+def file_identities(roots: dict[str, Root], page: str | None = None) -> bytes:
+    """The identity of every file WeasyPrint may read (see the module's docstring): with `page`, the
+    files of the issue's folder that page's HTML names; without, the files of the other folders."""
     ids: list[str] = []
     for name, root in sorted(roots.items(), key=lambda kv: kv[0]):
-        if not isinstance(root, Path):
-            continue  # in memory (converted pictures, named by their content)
-        if name == "issue":  # only the files the pages name: the issue's folder may be large
-            files = sorted({root.resolve() / unquote(rel) for page in html for rel in _NAMED.findall(page)})
+        if not isinstance(root, Path) or (name == "issue") != (page is not None):
+            continue  # in memory (converted pictures, named by their content), or the other part
+        if page is not None:  # only the files the page names: the issue's folder may be large
+            files = sorted({root.resolve() / unquote(rel) for rel in _NAMED.findall(page)})
         else:
             files = sorted(root.rglob("*"))
         for path in files:
@@ -186,25 +189,28 @@ class CachedStages(Stages):
 
     def draw(self, html: list[str], base: Path, roots: dict[str, Root], spec: Layout, options: Any,
              drawn: Callable[[int], None]) -> Any:
-        """The pages joined, only those with a new key drawn (by forked workers when there are several)."""
+        """The pages joined; only those with a new key are drawn, in runs (one per process, this one drawing
+        the first: a page or two changed later are drawn here, with WeasyPrint warm)."""
         from . import typeset
 
         if options is None:  # laid out only (a check): nothing to keep
             return super().draw(html, base, roots, spec, options, drawn)
-        files = file_identities(roots, html)
-        common = hashlib.sha256(repr((str(base), options)).encode() + b"\0" + files).digest()
-        previous, self.keys = self.cache.last, [hashlib.sha256(common + page.encode()).hexdigest() for page in html]
+        common = hashlib.sha256(repr((str(base), options)).encode() + b"\0" + file_identities(roots)).digest()
+        previous, self.keys = self.cache.last, [
+            hashlib.sha256(common + page.encode() + b"\0" + file_identities(roots, page)).hexdigest() for page in html]
         self.changed = [n for n, key in enumerate(self.keys, 1) if n > len(previous) or previous[n - 1] != key]
-        missing = [i for i, key in enumerate(self.keys) if key not in self.cache.entries]
+        missing = self._to_draw()
         done = len(html) - len(missing)
         drawn(done)
         if missing:
-            # this process draws its share: a page or two changed later are drawn here, with WeasyPrint warm
-            made = typeset.draw_each([html[i] for i in missing], base, roots, spec, options,
-                                     self.processes(len(missing)), lambda n: drawn(done + n), here=True)
-            for i, part in zip(missing, made):
-                assert part.pdf is not None and len(part.page_sizes) == 1, "one page per document"
-                self.cache.entries[self.keys[i]] = PageEntry(part.pdf, part.page_sizes[0], part.findings)
+            size = -(-len(missing) // self.processes(len(missing)))
+            runs = [missing[i:i + size] for i in range(0, len(missing), size)]
+            made = typeset.draw_each([tuple(html[i] for i in run) for run in runs], base, roots, spec, options,
+                                     len(runs), lambda n: drawn(done + n), here=True)
+            for run, part in zip(runs, made):
+                assert part.pdf is not None and len(part.page_sizes) == len(run), "one page per HTML document"
+                for index, i in enumerate(run):
+                    self.cache.entries[self.keys[i]] = PageEntry(part.pdf, index, part.page_sizes[index], part.findings)
         pages = [self.cache.entries[key] for key in self.keys]
         for entry in pages:
             entry.used = self.cache.builds
@@ -212,8 +218,24 @@ class CachedStages(Stages):
         findings: list[Finding] = []
         for entry in pages:
             findings += [f for f in entry.findings if f not in findings]
-        pdf = pages[0].pdf if len(pages) == 1 else typeset.join([e.pdf for e in pages])
-        return typeset.Drawn(pdf, findings, [e.size for e in pages])
+        return typeset.Drawn(join_pages([(e.drawing, e.index) for e in pages]), findings, [e.size for e in pages])
+
+    def _to_draw(self) -> list[int]:
+        """Indexes of the pages to draw: those with a new key, and, when the pages kept come from too many
+        runs, those of the smaller runs (each run carries its own font subsets: the PDF would grow)."""
+        entries = self.cache.entries
+        missing = [i for i, key in enumerate(self.keys) if key not in entries]
+        kept = [i for i, key in enumerate(self.keys) if key in entries]
+        runs: dict[int, list[int]] = {}
+        for i in kept:
+            runs.setdefault(id(entries[self.keys[i]].drawing), []).append(i)
+        workers = self.processes(len(self.keys))
+        if len(runs) + min(workers, len(missing)) > workers + max(2, len(self.keys) // 5):
+            again = [i for run in sorted(runs.values(), key=len)[:len(runs) - workers] for i in run]
+            for i in again:
+                del entries[self.keys[i]]  # drawn anew: what was judged on the old drawing goes with it
+            missing = sorted(set(missing) | set(again))
+        return missing
 
     def press(self, pdf: bytes, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
               report: Report) -> tuple[bytes, list[Any]]:
@@ -231,13 +253,11 @@ class CachedStages(Stages):
 
     def _ink(self, pdf: bytes, limit: float, bleed: float) -> list[PageInk]:
         """`kanwu.inkcov.measure` of the pages, the new ones measured together, each page by itself."""
-        from . import typeset
-
         key = (limit, bleed)
         new = [n for n in range(1, len(self.keys) + 1) if key not in self._entry(n).ink]
         if new:
-            alone = [self._entry(n).pdf for n in new]
-            for n, ink in zip(new, measure(alone[0] if len(alone) == 1 else typeset.join(alone), limit, bleed)):
+            pages = join_pages([(self._entry(n).drawing, self._entry(n).index) for n in new])
+            for n, ink in zip(new, measure(pages, limit, bleed)):
                 self._entry(n).ink[key] = ink
         return [dataclasses.replace(self._entry(n).ink[key], page=n) for n in range(1, len(self.keys) + 1)]
 
@@ -276,6 +296,34 @@ class CachedStages(Stages):
         return _Done(done)
 
 
+def join_pages(pages: list[tuple[bytes, int]]) -> bytes:
+    """One PDF of the given pages (a PDF written by WeasyPrint and a page index in it), in order; the first
+    one's catalog (output intent, metadata) and document information. Pages from one PDF keep sharing
+    what they share (fonts, pictures). Outlines and named destinations are left out."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    readers: dict[int, PdfReader] = {}
+    for drawing, _ in pages:
+        readers.setdefault(id(drawing), PdfReader(io.BytesIO(drawing)))
+    first = readers[id(pages[0][0])]
+    if len(readers) == 1 and [i for _, i in pages] == list(range(len(first.pages))):
+        return pages[0][0]  # all of one PDF, in its order
+    writer = PdfWriter()
+    for drawing, index in pages:
+        writer.add_page(readers[id(drawing)].pages[index])
+    for name, value in first.trailer["/Root"].items():
+        if name not in ("/Type", "/Pages", "/Outlines", "/Names"):  # those name the first PDF's pages
+            writer._root_object[name] = value.clone(writer)  # noqa: SLF001 (pypdf: the catalog)
+    if first.metadata:
+        writer.add_metadata(first.metadata)
+    writer.pdf_header = first.pdf_header
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 class _Done:
     """Previews already made (what `kanwu.build` waits for with ``result()``)."""
 
@@ -287,4 +335,4 @@ class _Done:
         return self.previews
 
 
-__all__ = ["CachedStages", "PageCache", "PageEntry", "PreviewsReady", "file_identities"]
+__all__ = ["CachedStages", "PageCache", "PageEntry", "PreviewsReady", "file_identities", "join_pages"]

@@ -72,11 +72,14 @@ def draw(chunks: Sequence[str], base: Path, roots: dict[str, Root], layout: Layo
     return Drawn(pdf, findings, [s for p in parts for s in p.page_sizes])
 
 
-def draw_each(chunks: Sequence[str], base: Path, roots: dict[str, Root], layout: Layout | None,
+def draw_each(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: Layout | None,
               options: PdfOptions | None, processes: int, progress: Callable[[int], None] | None = None,
               here: bool = False) -> list[Drawn]:
-    """Each HTML chunk drawn on its own (`draw` without the join), by up to `processes` forked workers;
+    """Each chunk drawn on its own (`draw` without the join), by up to `processes` forked workers;
     `progress` is told how many pages are drawn so far. Raises the first chunk's `KanwuError`.
+
+    A chunk is an HTML document, or several (a page each): laid out one by one, written as one PDF
+    (WeasyPrint's combined documents), so that they share their font subsets.
 
     With `here`, this process is one of the workers: it draws the first share of the chunks itself
     (and keeps WeasyPrint's fonts and caches warm for the next time, see `kanwu.session`)."""
@@ -112,7 +115,10 @@ def _collect(runs: Iterable[Drawn | KanwuError], progress: Callable[[int], None]
     return parts
 
 
-_JOB: tuple[list[str], Path, dict[str, Root], Layout | None, PdfOptions | None] | None = None
+Chunk = str | tuple[str, ...]
+"""What one PDF is drawn from: an HTML document, or several whose pages are written together."""
+
+_JOB: tuple[list[Chunk], Path, dict[str, Root], Layout | None, PdfOptions | None] | None = None
 """The work the forked workers find in their copy of this process (nothing is pickled to them)."""
 
 
@@ -134,7 +140,10 @@ def _draw(index: int) -> Drawn | KanwuError:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
-        document = HTML(string=chunks[index], base_url=str(base) + "/", url_fetcher=fetcher).render()
+        chunk = chunks[index]
+        documents = [HTML(string=html, base_url=str(base) + "/", url_fetcher=fetcher).render()
+                     for html in ((chunk,) if isinstance(chunk, str) else chunk)]
+        document = documents[0] if len(documents) == 1 else documents[0].copy([p for d in documents for p in d.pages])
     finally:
         logger.removeHandler(handler)
     if layout is not None:

@@ -1,0 +1,154 @@
+"""A resident session rebuilds only the pages an edit changed, and gives what a cold build gives (#11).
+
+Each test builds with a `Session`, edits the sources, rebuilds, then builds the
+edited issue cold with `kanwu.build.build` into another folder and compares:
+the page count, the text of every print page (read back with pypdf), the
+findings, the stories' rows and the preview pixels.
+"""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+from pypdf import PdfReader
+
+from kanwu import typeset
+from kanwu.build import build
+from kanwu.session import PreviewsReady, Session
+from paths import SEED
+
+
+@pytest.fixture
+def seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the seed issue (its bodies and pictures) that the test may edit."""
+    monkeypatch.setenv("KANWU_CACHE", str(tmp_path / "cache"))
+    shutil.copytree(SEED.parent, tmp_path / "issues", ignore=shutil.ignore_patterns("mixed*"))
+    return tmp_path / "issues" / SEED.name
+
+
+@pytest.fixture
+def drawn_pages(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many pages each call of `typeset.draw_each` drew (the session draws only through it)."""
+    calls: list[int] = []
+    real = typeset.draw_each
+
+    def spy(chunks, *args, **kw):  # type: ignore[no-untyped-def]
+        calls.append(len(chunks))
+        return real(chunks, *args, **kw)
+
+    monkeypatch.setattr(typeset, "draw_each", spy)
+    return calls
+
+
+def _texts(pdf: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(pdf).pages]
+
+
+def _report(out: Path, stem: str) -> dict:
+    return json.loads((out / f"{stem}.preflight.json").read_text(encoding="utf-8"))
+
+
+def _same_as_cold(issue: Path, session_out: Path, tmp_path: Path) -> None:
+    """The session's last build gave what a cold build of the same sources gives."""
+    cold = build(issue, tmp_path / "cold")
+    stem = issue.stem
+    ours, theirs = _report(session_out, stem), _report(tmp_path / "cold", stem)
+    assert ours["pages"] == theirs["pages"] == cold.report.pages
+    assert ours["findings"] == theirs["findings"]
+    assert ours["stories"] == theirs["stories"] and ours["ok"] == theirs["ok"]
+    for kind in ("print.pdf", "proof.pdf"):
+        ours_pdf, theirs_pdf = session_out / f"{stem}.{kind}", tmp_path / "cold" / f"{stem}.{kind}"
+        assert ours_pdf.exists() == theirs_pdf.exists()
+        if theirs_pdf.exists():
+            assert _texts(ours_pdf)[-cold.report.pages:] == _texts(theirs_pdf)[-cold.report.pages:], kind
+    for n in range(1, cold.report.pages + 1):  # the previews show the same pixels
+        a, b = (Image.open(folder / f"{stem}.page-{n}.png").convert("RGB") for folder in (session_out, tmp_path / "cold"))
+        assert a.size == b.size and ImageChops.difference(a, b).getbbox() is None, f"page {n}"
+
+
+def test_an_edited_story_redraws_its_page_only_and_matches_a_cold_build(seed, tmp_path, drawn_pages):
+    session = Session(seed, tmp_path / "out")
+    first = session.build()
+    assert first.exit_code == 0 and session.changed == [1, 2] and sum(drawn_pages) == 2
+    body = seed.parent / "siping" / "npc.md"
+    body.write_text(body.read_text(encoding="utf-8").replace("圆满完成了", "顺利、圆满地完成了", 1), encoding="utf-8")
+    ready: list[PreviewsReady] = []
+    proof = tmp_path / "out" / f"{seed.stem}.proof.pdf"
+    before = proof.stat().st_mtime_ns
+
+    def on_previews(shown: PreviewsReady) -> None:
+        assert proof.stat().st_mtime_ns == before  # told before the proof is written
+        ready.append(shown)
+
+    again = session.build(on_previews=on_previews)
+    assert session.changed == [2] and drawn_pages[1:] == [1]  # the npc story is on page 2
+    assert len(ready) == 1 and ready[0].changed == [2] and len(ready[0].pages) == 2
+    assert ready[0].report.findings == again.report.findings
+    assert (tmp_path / "out" / f"{seed.stem}.page-2.png").read_bytes() == ready[0].pages[1]
+    assert "顺利、圆满地完成了" in "".join(_texts(tmp_path / "out" / f"{seed.stem}.print.pdf")).replace("\n", "")
+    _same_as_cold(seed, tmp_path / "out", tmp_path)
+
+
+def test_an_undone_edit_draws_nothing_and_a_layout_change_redraws_all(seed, tmp_path, drawn_pages):
+    session = Session(seed, tmp_path / "out", png=False)
+    session.build()
+    body = seed.parent / "siping" / "npc.md"
+    text = body.read_text(encoding="utf-8")
+    body.write_text(text.replace("圆满完成了", "完成了", 1), encoding="utf-8")
+    session.build()
+    body.write_text(text, encoding="utf-8")  # undone: the first build's pages are still kept
+    session.build()
+    assert drawn_pages == [2, 1] and session.changed == [2]
+    layout = seed.parent / "layouts" / "tabloid-a3"  # an office's own copy of the layout, beside the issue
+    shutil.copytree(SEED.parents[1] / "layouts" / "tabloid-a3", layout)
+    session.build()
+    assert drawn_pages[-1] == 2, "a layout file that may be read changes every page's key"
+    style = layout / "style.css.j2"
+    style.write_text(style.read_text(encoding="utf-8") + "\n/* 改 */\n", encoding="utf-8")
+    session.build()
+    assert drawn_pages[-1] == 2 and session.changed == [1, 2]
+
+
+def test_findings_of_changed_pages_match_a_cold_build(seed, tmp_path, drawn_pages):
+    """A picture replaced under the same name is seen: a white one is nothing drawn; a CMYK JPEG,
+    which goes on the page untouched (named by its path, not by its bytes), over the ink limit is an
+    ink error even when its HTML stays the same."""
+    pictures = seed.parent / "images"
+    Image.new("CMYK", (1600, 1200), (0, 0, 0, 128)).save(pictures / "lead-3.jpg", dpi=(300, 300))
+    session = Session(seed, tmp_path / "out")
+    assert session.build().exit_code == 0
+    Image.new("RGB", (1600, 1200), (255, 255, 255)).save(pictures / "lead-2.jpg", dpi=(300, 300))
+    assert {f.code for f in session.build().report.findings if f.level == "error"} == {"nothing-drawn"}
+    assert session.changed == [1] and drawn_pages[-1] == 1
+    Image.new("CMYK", (1600, 1200), (255, 255, 255, 255)).save(pictures / "lead-3.jpg", dpi=(300, 300))
+    result = session.build()
+    assert {f.code for f in result.report.findings if f.level == "error"} == {"nothing-drawn", "ink-limit"}
+    assert session.changed == [1] and drawn_pages[-1] == 1 and result.exit_code == 1
+    assert not (tmp_path / "out" / f"{seed.stem}.print.pdf").exists()
+    _same_as_cold(seed, tmp_path / "out", tmp_path)
+
+
+def test_a_failed_build_leaves_the_session_usable(seed, tmp_path):
+    from kanwu.errors import KanwuError
+
+    session = Session(seed, tmp_path / "out", png=False)
+    session.build()
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("number: 12", "number: 0"), encoding="utf-8")
+    with pytest.raises(KanwuError):
+        session.build()
+    seed.write_text(text, encoding="utf-8")
+    assert session.build().exit_code == 0 and session.changed == []
+
+
+def test_options_are_those_of_build(seed, tmp_path):
+    with pytest.raises(TypeError):
+        Session(seed, tmp_path / "out", write=False)
+    session = Session(seed, tmp_path / "out", png=False, show_grid=True)
+    result = session.build()
+    assert "png" not in result.written and result.written["proof"].exists()
+    assert len(PdfReader(io.BytesIO(result.written["proof"].read_bytes())).pages) > result.report.pages
