@@ -152,3 +152,70 @@ def test_options_are_those_of_build(seed, tmp_path):
     result = session.build()
     assert "png" not in result.written and result.written["proof"].exists()
     assert len(PdfReader(io.BytesIO(result.written["proof"].read_bytes())).pages) > result.report.pages
+
+
+def test_pages_drawn_in_one_run_share_fonts_and_mix_with_pages_drawn_later(seed, tmp_path, drawn_pages, monkeypatch):
+    """With one drawing process, the first build draws both pages as one PDF (their fonts subset once, as
+    a cold build's); after an edit the joined PDF takes page 1 from that run and page 2 from its own."""
+    monkeypatch.setattr(typeset, "workers", lambda pages: 1)
+    session = Session(seed, tmp_path / "out")
+    session.build()
+    assert drawn_pages == [1]  # one chunk: both pages' documents
+    body = seed.parent / "siping" / "npc.md"
+    body.write_text(body.read_text(encoding="utf-8").replace("圆满完成了", "圆满地完成了", 1), encoding="utf-8")
+    session.build()
+    assert drawn_pages == [1, 1] and session.changed == [2]
+    _same_as_cold(seed, tmp_path / "out", tmp_path)
+    ours, cold = (folder / f"{seed.stem}.print.pdf" for folder in (tmp_path / "out", tmp_path / "cold"))
+    assert ours.stat().st_size < 1.6 * cold.stat().st_size  # only page 2's fonts come twice
+
+
+def test_pages_of_many_small_runs_are_drawn_again_together():
+    """The pages kept come from at most a few runs: those of the smallest runs are redrawn with the new ones."""
+    from kanwu.pagecache import CachedStages, PageCache, PageEntry
+
+    cache = PageCache()
+    big, singles = b"%run of 6", [f"%single {n}".encode() for n in range(4)]
+    drawings = [big] * 6 + singles + [big] * 2  # 12 pages: 8 from one run, 4 drawn alone after edits
+    index = {id(big): 0}
+    for n, drawing in enumerate(drawings):
+        cache.entries[f"page{n}"] = PageEntry(drawing, index.get(id(drawing), 0), (1.0, 1.0), [])
+        index[id(drawing)] = index.get(id(drawing), 0) + 1
+    stages = CachedStages(cache, lambda pages: 1)
+    stages.keys = [f"page{n}" for n in range(12)]
+    assert stages._to_draw() == []  # 5 runs kept, 3 allowed, but nothing is drawn for that alone
+    stages.keys[0] = "edited"
+    again = stages._to_draw()
+    assert again == [0, 6, 7, 8, 9] and all(f"page{n}" not in cache.entries for n in (6, 7, 8, 9))
+
+
+def test_joined_pages_of_one_drawing_keep_sharing_their_fonts(tmp_path):
+    from kanwu.pagecache import join_pages
+    from kanwu.typeset import PdfOptions
+
+    page = '<html><body style="font-family: Noto Serif CJK SC"><p>{}</p></body></html>'
+    drawn = typeset.draw_each([(page.format("第一页的文字"), page.format("第二页的文字"))], tmp_path, {}, None,
+                              PdfOptions(None, b"0" * 32, {}), 1)
+    both = drawn[0].pdf
+    assert both is not None and len(PdfReader(io.BytesIO(both)).pages) == 2
+    joined = join_pages([(both, 1), (both, 0)])
+    assert [p.extract_text() for p in PdfReader(io.BytesIO(joined)).pages] == ["第二页的文字", "第一页的文字"]
+    assert len(joined) < 1.2 * len(both)  # one font program for both pages, as in the drawing
+    alone = [typeset.draw_each([page.format(t)], tmp_path, {}, None, PdfOptions(None, b"0" * 32, {}), 1)[0].pdf
+             for t in ("第一页的文字", "第二页的文字")]
+    assert len(join_pages([(alone[0], 0), (alone[1], 0)])) > 1.5 * len(both)  # drawn apart: a font program each
+
+
+def test_a_layout_that_draws_extra_pages_is_reported_as_a_cold_build_reports_it(seed, tmp_path):
+    """A page's document drawing two pages cannot be kept by key: the build is drawn as a cold one."""
+    layout = seed.parent / "layouts" / "extra"
+    layout.mkdir(parents=True)
+    (layout / "layout.yaml").write_text("extends: tabloid-a3\n", encoding="utf-8")
+    (layout / "style.css.j2").write_text('.page:last-child::after { content: "多余"; display: block; '
+                                         'break-before: page; }\n', encoding="utf-8")
+    ready: list[PreviewsReady] = []
+    result = Session(seed, tmp_path / "out", "extra").build(on_previews=ready.append)
+    assert "layout-pages" in {f.code for f in result.report.findings} and result.report.pages == 4
+    assert len(ready) == 1 and len(ready[0].pages) == 4
+    cold = build(seed, tmp_path / "cold", "extra", png=False)
+    assert [f.message for f in cold.report.findings] == [f.message for f in result.report.findings]

@@ -97,9 +97,11 @@ class PageCache:
     last: list[str] = field(default_factory=list)
     """The page keys of the last build, in page order."""
 
-    def prune(self, spare: int) -> None:
+    def prune(self, spare: int, pictures: set[str] | None = None) -> None:
         """Forget all but the last build's pages and the `spare` most recently used others (an edit undone
-        finds its pages again)."""
+        finds its pages again), and the converted pictures but `pictures` (when a build got to them)."""
+        if pictures:
+            self.pictures = {k: v for k, v in self.pictures.items() if k in pictures}
         keep = set(self.last)
         others = sorted((e.used, k) for k, e in self.entries.items() if k not in keep)
         for _, key in others[:max(0, len(others) - spare)]:
@@ -110,9 +112,11 @@ class _Remembered(ImageCache):
     """The picture cache of one build, with the session's converted pictures in memory in front of it."""
 
     memory: dict[str, bytes]
+    used: set[str]
 
     def get(self, key: str) -> bytes | None:
         """The converted copy `key`: from memory, else from the disk cache."""
+        self.used.add(key)
         if key not in self.memory:
             data = super().get(key)
             if data is not None:
@@ -121,6 +125,7 @@ class _Remembered(ImageCache):
 
     def put(self, key: str, data: bytes) -> None:
         """Keep a new copy in memory (and on disk when the build writes)."""
+        self.used.add(key)
         self.memory[key] = data
         super().put(key, data)
 
@@ -172,6 +177,10 @@ class CachedStages(Stages):
         """Numbers of the pages whose key differs from the previous build's."""
         self.settings = ""
         """The press settings, as part of the keys of what is judged on the finished page."""
+        self.plain = False
+        """True when this build keeps nothing (`_unkept`): pressed and previewed as `Stages` does."""
+        self.pictures: set[str] = set()
+        """The converted pictures this build looked up (the others need not be kept)."""
 
     def chunks(self, pages: int) -> int:
         """One HTML document per page."""
@@ -181,7 +190,7 @@ class CachedStages(Stages):
         """The picture cache with the session's pictures in memory in front of it."""
         opened = ImageCache.open(write, use_cache)
         cache = _Remembered(opened.folder, opened.write)
-        cache.memory = self.cache.pictures
+        cache.memory, cache.used = self.cache.pictures, self.pictures
         return cache
 
     def _entry(self, number: int) -> PageEntry:
@@ -207,8 +216,10 @@ class CachedStages(Stages):
             runs = [missing[i:i + size] for i in range(0, len(missing), size)]
             made = typeset.draw_each([tuple(html[i] for i in run) for run in runs], base, roots, spec, options,
                                      len(runs), lambda n: drawn(done + n), here=True)
+            if any(len(part.page_sizes) != len(run) for run, part in zip(runs, made)):
+                return self._unkept(html, base, roots, spec, options)
             for run, part in zip(runs, made):
-                assert part.pdf is not None and len(part.page_sizes) == len(run), "one page per HTML document"
+                assert part.pdf is not None
                 for index, i in enumerate(run):
                     self.cache.entries[self.keys[i]] = PageEntry(part.pdf, index, part.page_sizes[index], part.findings)
         pages = [self.cache.entries[key] for key in self.keys]
@@ -220,9 +231,20 @@ class CachedStages(Stages):
             findings += [f for f in entry.findings if f not in findings]
         return typeset.Drawn(join_pages([(e.drawing, e.index) for e in pages]), findings, [e.size for e in pages])
 
+    def _unkept(self, html: list[str], base: Path, roots: dict[str, Root], spec: Layout, options: Any) -> Any:
+        """The pages drawn afresh as a cold build draws them, nothing kept: a page's document drew more or
+        fewer than one page (the layout's templates put something outside the planned pages; the build
+        reports it), so drawn pages cannot be told apart by key."""
+        from . import typeset
+
+        self.keys, self.cache.last, self.plain, self.changed = [], [], True, list(range(1, len(html) + 1))
+        size = -(-len(html) // self.processes(len(html)))
+        return typeset.draw([tuple(html[i:i + size]) for i in range(0, len(html), size)], base, roots, spec, options)
+
     def _to_draw(self) -> list[int]:
-        """Indexes of the pages to draw: those with a new key, and, when the pages kept come from too many
-        runs, those of the smaller runs (each run carries its own font subsets: the PDF would grow)."""
+        """Indexes of the pages to draw: those with a new key, and, when there are some and the pages kept
+        come from too many runs, those of the smaller runs (each run carries its own font subsets: the PDF
+        would grow with every page edited)."""
         entries = self.cache.entries
         missing = [i for i, key in enumerate(self.keys) if key not in entries]
         kept = [i for i, key in enumerate(self.keys) if key in entries]
@@ -230,7 +252,7 @@ class CachedStages(Stages):
         for i in kept:
             runs.setdefault(id(entries[self.keys[i]].drawing), []).append(i)
         workers = self.processes(len(self.keys))
-        if len(runs) + min(workers, len(missing)) > workers + max(2, len(self.keys) // 5):
+        if missing and len(runs) + min(workers, len(missing)) > workers + max(2, len(self.keys) // 5):
             again = [i for run in sorted(runs.values(), key=len)[:len(runs) - workers] for i in run]
             for i in again:
                 del entries[self.keys[i]]  # drawn anew: what was judged on the old drawing goes with it
@@ -240,6 +262,8 @@ class CachedStages(Stages):
     def press(self, pdf: bytes, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
               report: Report) -> tuple[bytes, list[Any]]:
         """`kanwu.build.press_stage`, measuring ink and looking for blank places on new pages only."""
+        if self.plain:
+            return super().press(pdf, spec, press, issue, info, plan, report)
         from .build import identifier
         from .pressflight import prepress
         from .preflight import order
@@ -287,10 +311,12 @@ class CachedStages(Stages):
 
     def previews(self, pdf: bytes, report: Report) -> Any:
         """The previews (new pages were rendered while the ink was measured); then `on_previews` is told."""
-        count = len(self.keys)
-        self._shoot(pdf)  # none left, unless the press stage was skipped
-        shots = [self._entry(n).shots[self.settings] for n in range(1, count + 1)]
-        done = Previews([png for png, _ in shots], contact_sheet([thumb for _, thumb in shots]))
+        if self.plain:
+            done = super().previews(pdf, report).result()
+        else:
+            self._shoot(pdf)  # none left, unless the press stage was skipped
+            shots = [self._entry(n).shots[self.settings] for n in range(1, len(self.keys) + 1)]
+            done = Previews([png for png, _ in shots], contact_sheet([thumb for _, thumb in shots]))
         if self.on_previews is not None:
             self.on_previews(PreviewsReady(done.pages, done.contact, list(self.changed), report))
         return _Done(done)

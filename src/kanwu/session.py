@@ -31,8 +31,10 @@ proofs the whole document.
 
 One build at a time (a lock serialises them); a build forks worker processes,
 so call it from the thread that started the process or from one that holds no
-lock the others use. A session keeps a few tens of MB per page of the issue
-(drawn pages, previews); forget one by dropping it.
+lock the others use. ``on_previews`` runs inside the build: what it raises
+ends the build (nothing is written). A session holds about 2 MB per page of
+the issue (drawn pages, previews) and the issue's converted pictures; forget
+one by dropping it.
 """
 from __future__ import annotations
 
@@ -77,7 +79,7 @@ class Session:
                 result = orchestrator.build(self.issue_file, self.out_dir, self.layout, progress=progress,
                                             stages=stages, **self.options)
             finally:
-                self.cache.prune(max(SPARE_PAGES, len(self.cache.last)))
+                self.cache.prune(max(SPARE_PAGES, len(self.cache.last)), stages.pictures)
             self.changed = stages.changed
             return result
 
@@ -93,7 +95,11 @@ class Session:
 
         seen = []
         for folder in fonts.font_dirs(self.issue_file.resolve().parent):
-            for path in sorted(folder.iterdir()):
+            try:
+                found = sorted(folder.iterdir())
+            except OSError:  # gone since: the build says what it makes of it
+                found = []
+            for path in found:
                 try:
                     st = path.stat()
                     seen.append(f"{path}|{st.st_size}|{st.st_mtime_ns}")

@@ -57,7 +57,7 @@ def workers(pages: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS, pages))
 
 
-def draw(chunks: Sequence[str], base: Path, roots: dict[str, Root], layout: Layout | None,
+def draw(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: Layout | None,
          options: PdfOptions | None, progress: Callable[[int], None] | None = None) -> Drawn:
     """Lay out each HTML chunk (runs of whole pages, relative URLs against `base`, reading only below the
     `roots`) and, with `options`, write it to PDF; the chunks' pages joined in order.
