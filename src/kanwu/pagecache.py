@@ -268,10 +268,9 @@ class CachedStages(Stages):
         from .pressflight import prepress
         from .preflight import order
 
-        self.settings = repr(press)
+        self.settings = repr(press)  # what the finishing depends on, for the keys of what is judged on it
         final, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date,
-                                         plan, report.findings, ink=self._ink, blank=self._blank,
-                                         trimmed=self._shoot if self.png else None)
+                                         plan, report.findings, ink=self._ink, blank=self._judge)
         report.findings = order(report.findings + findings)
         return final, inks
 
@@ -285,36 +284,46 @@ class CachedStages(Stages):
                 self._entry(n).ink[key] = ink
         return [dataclasses.replace(self._entry(n).ink[key], page=n) for n in range(1, len(self.keys) + 1)]
 
-    def _blank(self, final: bytes, expected: list[Expected]) -> list[Expected]:
-        """`kanwu.drawn.blank_places` on the finished pages, looking only at new pages or new places."""
-        wanted: dict[int, list[Expected]] = {n: [] for n in range(1, len(self.keys) + 1)}
+    def _judge(self, pdf: bytes, press: Any, expected: list[Expected]) -> list[Expected]:
+        """`kanwu.pressflight.blank_on_trim`, looking only at new pages or new places; the new pages'
+        previews are rendered from the same finishing (inside the trim, the final one)."""
+        from .pressflight import trimmed
+
+        count = len(self.keys)
+        wanted: dict[int, list[Expected]] = {n: [] for n in range(1, count + 1)}
         for e in expected:
             wanted.setdefault(e.page, []).append(e)
         keys = {n: hashlib.sha256(repr((self.settings, places)).encode()).hexdigest() for n, places in wanted.items()}
-        new = [n for n in wanted if n > len(self.keys) or keys[n] not in self._entry(n).blank]
-        found = blank_places(final, [e for n in new for e in wanted[n]]) if new else []
-        for n in new:
-            if n <= len(self.keys):
-                self._entry(n).blank[keys[n]] = [e for e in found if e.page == n]
-        kept = [e for n in wanted if n not in new for e in self._entry(n).blank[keys[n]]]
+        looked = [n for n in range(1, count + 1) if keys[n] not in self._entry(n).blank]
+        shots = [n for n in range(1, count + 1) if self.png and self.settings not in self._entry(n).shots]
+        new = sorted(set(looked) | set(shots))
+        if new:  # only these pages, finished together: a page is judged by itself alone
+            alone = trimmed(join_pages([(self._entry(n).drawing, self._entry(n).index) for n in new]), press)
+            at = {n: i for i, n in enumerate(new, 1)}
+            found = blank_places(alone, [e._replace(page=at[n]) for n in looked for e in wanted[n]])
+            for n in looked:
+                self._entry(n).blank[keys[n]] = [e._replace(page=n) for e in found if e.page == at[n]]
+            if shots:
+                job = PreviewJob(alone, self.processes(len(shots)), pages=[at[n] - 1 for n in shots],
+                                 fork=len(shots) > 1)
+                for n, shot in zip(shots, job.shots()):
+                    self._entry(n).shots[self.settings] = shot
+        # places on pages that were not drawn are not looked at, as in a full build
+        blank = [e for n in range(1, count + 1) for e in self._entry(n).blank[keys[n]]]
         first = {e: i for i, e in reversed(list(enumerate(expected)))}
-        return sorted(kept + found, key=first.__getitem__)  # as a full build finds them: in the plan's order
-
-    def _shoot(self, pdf: bytes) -> None:
-        """Previews of the pages that have none for these press settings, from the finished `pdf` (only
-        what is inside the trim shows: the slug, added later, does not)."""
-        new = [n for n in range(1, len(self.keys) + 1) if self.settings not in self._entry(n).shots]
-        if new:
-            job = PreviewJob(pdf, self.processes(len(new)), pages=[n - 1 for n in new], fork=len(new) > 1)
-            for n, shot in zip(new, job.shots()):
-                self._entry(n).shots[self.settings] = shot
+        return sorted(blank, key=first.__getitem__)  # as a full build finds them: in the plan's order
 
     def previews(self, pdf: bytes, report: Report) -> Any:
         """The previews (new pages were rendered while the ink was measured); then `on_previews` is told."""
         if self.plain:
             done = super().previews(pdf, report).result()
-        else:
-            self._shoot(pdf)  # none left, unless the press stage was skipped
+        else:  # rendered with the blank places (`_judge`); from the finished PDF if some were not
+            missing = [n for n in range(1, len(self.keys) + 1) if self.settings not in self._entry(n).shots]
+            if missing:
+                job = PreviewJob(pdf, self.processes(len(missing)), pages=[n - 1 for n in missing],
+                                 fork=len(missing) > 1)
+                for n, shot in zip(missing, job.shots()):
+                    self._entry(n).shots[self.settings] = shot
             shots = [self._entry(n).shots[self.settings] for n in range(1, len(self.keys) + 1)]
             done = Previews([png for png, _ in shots], contact_sheet([thumb for _, thumb in shots]))
         if self.on_previews is not None:

@@ -1,10 +1,10 @@
 """The press stage: measure ink, finish the PDF for the printer, check what was written.
 
 Runs on the one PDF WeasyPrint wrote: ink is measured on its separations
-(`kanwu.inkcov`), the marks and boxes are added (`kanwu.press`), then the
-finished bytes are read back (`kanwu.pdfcheck`) for RGB, text colours, fonts,
-transparency and the output intent, and rendered to see that ink is where
-text and pictures were placed (`kanwu.drawn`). Every problem becomes a
+(`kanwu.inkcov`) while its finishing is rendered to see that ink is where
+text and pictures were placed (`kanwu.drawn`); then the marks and boxes are
+added (`kanwu.press`) and the finished bytes are read back (`kanwu.pdfcheck`)
+for RGB, text colours, fonts, transparency and the output intent. Every problem becomes a
 finding with a stable code; errors keep the print PDF from being written
 (build.py's gate).
 """
@@ -142,27 +142,33 @@ def expected_ink(plan: Plan, known: Sequence[Finding] = ()) -> list[Expected]:
     return out
 
 
+def trimmed(pdf: bytes, press: PressSettings) -> bytes:
+    """`pdf` finished for the press but for its slug: inside the trim, the final pages. The slug names each
+    page's plates (known once the ink is measured) and, like every printer's mark, lies outside the bleed."""
+    return finish(pdf, press, SlugInfo("", ""), b"kanwu")
+
+
+def blank_on_trim(pdf: bytes, press: PressSettings, places: list[Expected]) -> list[Expected]:
+    """The blank places of the pages WeasyPrint drew (`pdf`), looked for on their finishing (`trimmed`)."""
+    return blank_places(trimmed(pdf, press), places)
+
+
 def prepress(pdf: bytes, layout: Layout, press: PressSettings, identifier: bytes, title: str, date: str,
              plan: Plan, known: Sequence[Finding] = (), ink: Callable[[bytes, float, float], list[PageInk]] = measure,
-             blank: Callable[[bytes, list[Expected]], list[Expected]] = blank_places,
-             trimmed: Callable[[bytes], None] | None = None) -> tuple[bytes, list[Finding], list[PageInk]]:
+             blank: Callable[[bytes, PressSettings, list[Expected]], list[Expected]] = blank_on_trim
+             ) -> tuple[bytes, list[Finding], list[PageInk]]:
     """Measure, finish and check: the press-ready bytes, their findings and the ink per page.
 
     `known` are the findings so far (pictures already in error are not looked for on the page).
-    `ink` measures the pages and `blank` finds the blank places; both judge each page by itself,
-    so `kanwu.pagecache` passes versions that remember unchanged pages. `trimmed` is handed the
-    finished PDF before its slug names the plates: inside the trim it is the final one.
+    `ink` measures the pages and `blank` finds the blank places (`blank_on_trim`); both judge each page
+    by itself, so `kanwu.pagecache` passes versions that remember unchanged pages.
     """
     limit = float(layout.get("print.ink_limit", 300))
     findings: list[Finding] = []
     with ThreadPoolExecutor(max_workers=1) as pool:
         measuring = pool.submit(ink, pdf, limit, press.bleed)  # Ghostscript, in a process of its own
-        # meanwhile: the slug, which names each page's plates (from the ink), is drawn outside the bleed,
-        # so inside the trim, where blank places are looked for, a finishing without it is the final one
-        unslugged = finish(pdf, press, SlugInfo(title, date), identifier)
-        if trimmed is not None:
-            trimmed(unslugged)
-        blank_found = blank_findings(blank(unslugged, expected_ink(plan, known)))
+        # meanwhile the places where something must print are looked at (PDFium, outside the GIL)
+        blank_found = blank_findings(blank(pdf, press, expected_ink(plan, known)))
         try:
             inks = measuring.result()
             findings += ink_findings(inks, limit, plan)
