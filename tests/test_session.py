@@ -26,6 +26,7 @@ from paths import SEED
 def seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the seed issue (its bodies and pictures) that the test may edit."""
     monkeypatch.setenv("KANWU_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1608000000")  # the proofs' stamp: not the minute each is made
     shutil.copytree(SEED.parent, tmp_path / "issues", ignore=shutil.ignore_patterns("mixed*"))
     return tmp_path / "issues" / SEED.name
 

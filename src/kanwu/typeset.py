@@ -52,6 +52,10 @@ class Drawn:
     """Each page's size in CSS px."""
 
 
+Chunk = str | tuple[str, ...]
+"""What one PDF is drawn from: an HTML document, or several whose pages are written together."""
+
+
 def workers(pages: int) -> int:
     """How many processes draw `pages` pages: one per core, at most one per page."""
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS, pages))
@@ -114,9 +118,6 @@ def _collect(runs: Iterable[Drawn | KanwuError], progress: Callable[[int], None]
             progress(done)
     return parts
 
-
-Chunk = str | tuple[str, ...]
-"""What one PDF is drawn from: an HTML document, or several whose pages are written together."""
 
 _JOB: tuple[list[Chunk], Path, dict[str, Root], Layout | None, PdfOptions | None] | None = None
 """The work the forked workers find in their copy of this process (nothing is pickled to them)."""
