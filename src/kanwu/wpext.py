@@ -11,11 +11,14 @@ Nothing is read back out of WeasyPrint's box tree: page makeup (`kanwu.makeup`)
 decided where everything goes before WeasyPrint runs.
 
 `check_version` refuses WeasyPrint versions these were not tested with, so a
-silent change in internals cannot produce wrong reports.
+silent change in internals cannot produce wrong reports, and then installs
+`read_font_files_lazily` (WeasyPrint copied every font's whole file for each
+PDF it wrote).
 """
 from __future__ import annotations
 
 import mimetypes
+import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote, unquote, urlsplit
@@ -36,7 +39,65 @@ def check_version() -> str:
         raise KanwuError(f"error: kanwu 只在 WeasyPrint {', '.join(v + 'x' for v in TESTED_VERSIONS)} 上测试过，"
                          f"当前是 {version}；请运行 make demo 安装指定版本 / kanwu's WeasyPrint extensions are "
                          f"tested with WeasyPrint {TESTED_VERSIONS}, found {version}")
+    read_font_files_lazily()
     return version
+
+
+_UNREAD = object()
+"""A font whose file WeasyPrint has not asked for yet."""
+_creating = threading.local()
+"""``.font`` is True while this thread runs WeasyPrint's ``Font.__init__``."""
+
+
+def read_font_files_lazily() -> None:
+    """Make WeasyPrint read a font's whole file only when it uses it (once per process; WeasyPrint 70).
+
+    For every PDF it writes, WeasyPrint's ``Font`` copied each font's file into a Python string
+    (``get_hb_object_data`` of its face): a CJK face is a 20-27 MB collection, so five of them cost
+    about 0.1 s and 100 MB for every document (every page, in a session), only to be replaced by the
+    subset HarfBuzz makes from the face itself. The copy is now made when ``file_content`` is read
+    before it was replaced (a variable or colour font, subsetting by fontTools, a failed subset), so
+    the PDFs' bytes are the same."""
+    from weasyprint.pdf import fonts
+
+    if isinstance(fonts.Font.__dict__.get("file_content"), _FileContent):
+        return
+    read, create = fonts.get_hb_object_data, fonts.Font.__init__
+
+    def get_hb_object_data(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> Any:
+        if ot_color is None and getattr(_creating, "font", False):
+            _creating.font = False  # ``Font.__init__`` asks for its face's whole file once
+            return _UNREAD
+        return read(hb_object, ot_color, glyph)
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        _creating.font = True
+        try:
+            create(self, *args, **kwargs)
+        finally:
+            _creating.font = False
+
+    fonts.Font.file_content = _FileContent(read)  # type: ignore[attr-defined]
+    fonts.Font.__init__ = init  # type: ignore[method-assign]
+    fonts.get_hb_object_data = get_hb_object_data
+
+
+class _FileContent:
+    """``Font.file_content``: the face's whole file, read from HarfBuzz when first asked for."""
+
+    def __init__(self, read: Callable[[Any], bytes]) -> None:
+        self.read = read
+
+    def __get__(self, font: Any, owner: Any = None) -> Any:
+        if font is None:
+            return self
+        data = font.__dict__.get("file_content", _UNREAD)
+        if data is _UNREAD:
+            data = font.__dict__["file_content"] = self.read(font.hb_face)
+        return data
+
+    def __set__(self, font: Any, value: Any) -> None:
+        font.__dict__["file_content"] = value
 
 
 _BORDER_STYLES = frozenset({"inset", "outset", "groove", "ridge"})
