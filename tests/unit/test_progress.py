@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import io
+import sys
 import time
+
+import pytest
 
 from kanwu.build import STAGES, build
 from kanwu.cli import STAGE_NAMES, TerminalProgress, main
@@ -57,7 +60,21 @@ def test_a_build_reports_its_stages_and_pages(write_issue):
     assert set(STAGE_NAMES) == set(STAGES)
 
 
-def test_the_command_line_prints_no_progress_into_a_pipe(write_issue, capsys):
+@pytest.fixture
+def at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line's progress line shown from the start (not after two seconds): a quick build shows it too."""
+    monkeypatch.setattr(TerminalProgress.__init__, "__defaults__", (0.0, 0.5))
+
+
+def test_the_command_line_shows_stage_and_pages_on_a_terminal(write_issue, monkeypatch, at_once):
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["check", str(write_issue())]) == 0
+    out = terminal.getvalue()
+    assert "\rkanwu: 排版 typeset" in out and "第 1/1 页 / page 1 of 1" in out and "\r\x1b[K" in out
+
+
+def test_the_command_line_prints_no_progress_into_a_pipe(write_issue, capsys, at_once):
     assert main(["check", str(write_issue())]) == 0
     captured = capsys.readouterr()
     assert "\r" not in captured.err + captured.out and "typeset" not in captured.err
