@@ -220,3 +220,46 @@ def test_a_layout_that_draws_extra_pages_is_reported_as_a_cold_build_reports_it(
     assert len(ready) == 1 and len(ready[0].pages) == 4
     cold = build(seed, tmp_path / "cold", "extra", png=False)
     assert [f.message for f in cold.report.findings] == [f.message for f in result.report.findings]
+
+
+def test_a_text_edit_keeps_the_pages_ink_and_a_new_picture_is_measured(seed, tmp_path, monkeypatch):
+    """Ghostscript measures a redrawn page again only when what it renders of it (its text taken out) changed."""
+    import dataclasses
+
+    from kanwu import pagecache
+    from kanwu.inkcov import measure
+
+    measured: list[int] = []
+
+    def counted(pdf, *args, **kwargs):  # type: ignore[no-untyped-def]
+        measured.append(len(PdfReader(io.BytesIO(pdf)).pages))
+        return measure(pdf, *args, **kwargs)
+
+    monkeypatch.setattr(pagecache, "measure", counted)
+    session = Session(seed, tmp_path / "out", png=False)
+    session.build()
+    assert measured == [2]
+    body = seed.parent / "siping" / "npc.md"
+    body.write_text(body.read_text(encoding="utf-8").replace("圆满完成了", "顺利、圆满地完成了", 1), encoding="utf-8")
+    session.build()
+    assert session.changed == [2] and measured == [2], "a text edit: the pictures' and tints' ink is known"
+    Image.new("CMYK", (1600, 1200), (200, 0, 0, 0)).save(seed.parent / "images" / "lead-3.jpg", dpi=(300, 300))
+    session.build()
+    assert session.changed == [1] and measured == [2, 1], "a picture changed: measured"
+    for number in (1, 2):  # what is kept is what Ghostscript measures on the page as drawn now
+        entry = session.cache.entries[session.cache.last[number - 1]]
+        (limit, bleed), ink = next(iter(entry.ink.items()))
+        drawn = pagecache.join_pages([(entry.drawing, entry.index)])
+        assert dataclasses.replace(ink, page=1) == measure(drawn, limit, bleed)[0], f"page {number}"
+
+
+def test_graphics_keys_leave_text_out_and_see_a_tint_change(tmp_path):
+    from kanwu.inkcov import graphics_keys, strip_text
+    from kanwu.typeset import PdfOptions
+
+    page = ('<html><body style="font-family: Noto Serif CJK SC"><p>{}</p>'
+            '<div style="width: 20mm; height: 10mm; background: device-cmyk({})"></div></body></html>')
+    made = [typeset.draw_each([page.format(text, tint)], tmp_path, {}, None, PdfOptions(None, b"0" * 32, {}), 1)[0].pdf
+            for text, tint in (("第一页", "0 0 0 1"), ("另一段不同的文字", "0 0 0 1"), ("第一页", "1 0 0 0"))]
+    keys = [graphics_keys(strip_text(pdf))[0] for pdf in made]  # type: ignore[arg-type]
+    assert keys[0] == keys[1] and keys[0] != keys[2]

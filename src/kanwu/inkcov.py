@@ -11,12 +11,14 @@ measured here.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .pdfops import InlineImage, without_text
 
@@ -84,13 +86,59 @@ def strip_text(pdf: bytes) -> bytes:
     return buf.getvalue()
 
 
+UNRENDERED = frozenset({"/Parent", "/Font", "/Annots"})
+"""Entries `graphics_keys` leaves out: the page tree, the fonts (no text is left to use them: `strip_text`
+took it out of the page and its forms) and the annotations (WeasyPrint's links draw nothing)."""
+
+
+def graphics_keys(stripped: bytes) -> list[bytes]:
+    """For each page of a PDF whose text was taken out (`strip_text`): a digest of what Ghostscript renders
+    of it (its boxes, contents and resources, pictures' data included, fonts left out). Pages with the
+    same key have the same ink, though their text (and so their font subsets) differ: a session measures a
+    redrawn page again only when its pictures, tints or rules changed."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+    def digest(obj: object, h: Any, seen: dict[tuple[int, int], int]) -> None:
+        if isinstance(obj, IndirectObject):
+            ref = (obj.idnum, obj.generation)
+            if ref in seen:  # shared or cyclic: named by when it was first met
+                h.update(b"R%d" % seen[ref])
+                return
+            seen[ref] = len(seen)
+            obj = obj.get_object()
+        if isinstance(obj, StreamObject):
+            h.update(b"S" + hashlib.sha256(obj.get_data()).digest())
+        if isinstance(obj, DictionaryObject):
+            h.update(b"<<")
+            for name in sorted(k for k in obj if k not in UNRENDERED):
+                h.update(name.encode())
+                digest(obj.get(name), h, seen)  # .get: the reference, not the object it names
+            h.update(b">>")
+        elif isinstance(obj, ArrayObject):
+            h.update(b"[")
+            for item in obj:
+                digest(item, h, seen)
+            h.update(b"]")
+        elif not isinstance(obj, StreamObject):
+            h.update(repr(obj).encode() + b" ")
+
+    keys = []
+    for page in PdfReader(io.BytesIO(stripped)).pages:
+        h = hashlib.sha256()
+        digest(page, h, {})
+        keys.append(h.digest())
+    return keys
+
+
 def ghostscript() -> str | None:
     """The ``gs`` executable, if installed."""
     return shutil.which("gs")
 
 
-def measure(pdf: bytes, limit: float, bleed_pt: float, dpi: int = DPI) -> list[PageInk]:
-    """Ink on every page of `pdf` (rendered over its BleedBox) against `limit` percent."""
+def measure(pdf: bytes, limit: float, bleed_pt: float, dpi: int = DPI, stripped: bool = False) -> list[PageInk]:
+    """Ink on every page of `pdf` (rendered over its BleedBox) against `limit` percent; `stripped`: its text
+    was taken out already (`strip_text`)."""
     from PIL import Image, ImageChops
 
     gs = ghostscript()
@@ -99,7 +147,7 @@ def measure(pdf: bytes, limit: float, bleed_pt: float, dpi: int = DPI) -> list[P
     pages: list[PageInk] = []
     with tempfile.TemporaryDirectory(prefix="kanwu-ink-") as tmp:
         src = Path(tmp) / "in.pdf"
-        src.write_bytes(strip_text(pdf))
+        src.write_bytes(pdf if stripped else strip_text(pdf))
         subprocess.run([gs, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=tiff32nc", f"-r{dpi}",
                         "-dUseBleedBox", f"-sOutputFile={tmp}/p%04d.tif", str(src)],
                        check=True, capture_output=True, timeout=300)

@@ -16,7 +16,11 @@ a key, the SHA-256 of
 and, under that key, `CachedStages` keeps the page drawn by WeasyPrint (a
 one-page PDF with its findings), its ink on each plate (`kanwu.inkcov`), the
 places found blank on it (`kanwu.drawn`) and its preview (`kanwu.previews`).
-A rebuild draws, measures and renders only the pages whose key is new, then
+A rebuild draws, measures and renders only the pages whose key is new (and
+measures ink only on those whose pictures, tints or rules changed: ink is
+also kept by what Ghostscript renders of a page without its text,
+`kanwu.inkcov.graphics_keys`, so an edit of the text alone costs no
+Ghostscript run), then
 joins the drawn pages and runs the document-wide steps afresh: the press
 finishing (boxes, marks and slug with page n of N), reading the finished PDF
 back (`kanwu.pressflight.pdf_findings`), the proof and the report.
@@ -49,7 +53,7 @@ from .build import Stages
 from .drawn import Expected, blank_places
 from .errors import Finding
 from .imagecache import ImageCache
-from .inkcov import PageInk, measure
+from .inkcov import PageInk, graphics_keys, measure, strip_text
 from .layout.spec import Layout
 from .model import Issue
 from .makeup.plan import Plan
@@ -96,6 +100,9 @@ class PageCache:
     """Builds so far."""
     last: list[str] = field(default_factory=list)
     """The page keys of the last build, in page order."""
+    inks: dict[bytes, PageInk] = field(default_factory=dict)
+    """Ink by what Ghostscript renders of a page (`kanwu.inkcov.graphics_keys`), the press settings and the
+    files (fonts, layouts, profile) of the build: a page redrawn for its text keeps its pictures' ink."""
 
     def prune(self, spare: int, pictures: set[str] | None = None) -> None:
         """Forget all but the last build's pages and the `spare` most recently used others (an edit undone
@@ -106,6 +113,8 @@ class PageCache:
         others = sorted((e.used, k) for k, e in self.entries.items() if k not in keep)
         for _, key in others[:max(0, len(others) - spare)]:
             del self.entries[key]
+        for key in list(self.inks)[:max(0, len(self.inks) - 2 * (len(self.last) + spare))]:
+            del self.inks[key]  # the oldest
 
 
 class _Remembered(ImageCache):
@@ -181,6 +190,10 @@ class CachedStages(Stages):
         """True when this build keeps nothing (`_unkept`): pressed and previewed as `Stages` does."""
         self.pictures: set[str] = set()
         """The converted pictures this build looked up (the others need not be kept)."""
+        self.common = b""
+        """Digest of what every page's drawing depends on besides its HTML (options, layout and font files)."""
+        self.rendering: tuple[list[int], Callable[[], list[tuple[bytes, Thumb]]]] | None = None
+        """New pages whose previews are being rendered (`_judge`), and what waits for them."""
 
     def chunks(self, pages: int) -> int:
         """One HTML document per page."""
@@ -204,7 +217,8 @@ class CachedStages(Stages):
 
         if options is None:  # laid out only (a check): nothing to keep
             return super().draw(html, base, roots, spec, options, drawn)
-        common = hashlib.sha256(repr((str(base), options)).encode() + b"\0" + file_identities(roots)).digest()
+        self.common = common = hashlib.sha256(repr((str(base), options)).encode() + b"\0"
+                                              + file_identities(roots)).digest()
         previous, self.keys = self.cache.last, [
             hashlib.sha256(common + page.encode() + b"\0" + file_identities(roots, page)).hexdigest() for page in html]
         self.changed = [n for n, key in enumerate(self.keys, 1) if n > len(previous) or previous[n - 1] != key]
@@ -275,13 +289,19 @@ class CachedStages(Stages):
         return final, inks
 
     def _ink(self, pdf: bytes, limit: float, bleed: float) -> list[PageInk]:
-        """`kanwu.inkcov.measure` of the pages, the new ones measured together, each page by itself."""
+        """`kanwu.inkcov.measure` of the pages, each page by itself: the new ones measured together, unless
+        what Ghostscript renders of each (its text taken out) was measured before."""
         key = (limit, bleed)
         new = [n for n in range(1, len(self.keys) + 1) if key not in self._entry(n).ink]
         if new:
-            pages = join_pages([(self._entry(n).drawing, self._entry(n).index) for n in new])
-            for n, ink in zip(new, measure(pages, limit, bleed)):
-                self._entry(n).ink[key] = ink
+            stripped = strip_text(join_pages([(self._entry(n).drawing, self._entry(n).index) for n in new]))
+            looks = [hashlib.sha256(self.common + repr(key).encode() + graphics).digest()
+                     for graphics in graphics_keys(stripped)]
+            inks = self.cache.inks
+            if any(look not in inks for look in looks):
+                inks.update(zip(looks, measure(stripped, limit, bleed, stripped=True)))
+            for n, look in zip(new, looks):
+                self._entry(n).ink[key] = inks[look] = inks.pop(look)  # the most recently used last
         return [dataclasses.replace(self._entry(n).ink[key], page=n) for n in range(1, len(self.keys) + 1)]
 
     def _judge(self, pdf: bytes, press: Any, expected: list[Expected]) -> list[Expected]:
@@ -303,11 +323,8 @@ class CachedStages(Stages):
             found = blank_places(alone, [e._replace(page=at[n]) for n in looked for e in wanted[n]])
             for n in looked:
                 self._entry(n).blank[keys[n]] = [e._replace(page=n) for e in found if e.page == at[n]]
-            if shots:
-                job = PreviewJob(alone, self.processes(len(shots)), pages=[at[n] - 1 for n in shots],
-                                 fork=len(shots) > 1)
-                for n, shot in zip(shots, job.shots()):
-                    self._entry(n).shots[self.settings] = shot
+            if shots:  # rendered while the press stage waits for the ink and reads the finished PDF back
+                self.rendering = shots, _render(alone, [at[n] - 1 for n in shots], self.processes(len(shots)))
         # places on pages that were not drawn are not looked at, as in a full build
         blank = [e for n in range(1, count + 1) for e in self._entry(n).blank[keys[n]]]
         first = {e: i for i, e in reversed(list(enumerate(expected)))}
@@ -318,6 +335,11 @@ class CachedStages(Stages):
         if self.plain:
             done = super().previews(pdf, report).result()
         else:  # rendered with the blank places (`_judge`); from the finished PDF if some were not
+            if self.rendering is not None:
+                shots, rendered = self.rendering
+                for n, shot in zip(shots, rendered()):
+                    self._entry(n).shots[self.settings] = shot
+                self.rendering = None
             missing = [n for n in range(1, len(self.keys) + 1) if self.settings not in self._entry(n).shots]
             if missing:
                 job = PreviewJob(pdf, self.processes(len(missing)), pages=[n - 1 for n in missing],
@@ -329,6 +351,20 @@ class CachedStages(Stages):
         if self.on_previews is not None:
             self.on_previews(PreviewsReady(done.pages, done.contact, list(self.changed), report))
         return _Done(done)
+
+
+def _render(pdf: bytes, pages: list[int], processes: int) -> Callable[[], list[tuple[bytes, Thumb]]]:
+    """Start rendering the previews of `pages` (indexes) of `pdf`; returns what waits for them. One page is
+    rendered by a thread of this process (PDFium and PIL work outside the GIL, and nothing else uses
+    PDFium until the previews are taken), more by forked processes, forked now from this thread."""
+    if len(pages) > 1:
+        return PreviewJob(pdf, processes, pages=pages).shots
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kanwu-preview")
+    rendering = pool.submit(lambda: PreviewJob(pdf, pages=pages, fork=False).shots())
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    return rendering.result
 
 
 def join_pages(pages: list[tuple[bytes, int]]) -> bytes:
