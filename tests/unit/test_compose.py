@@ -345,3 +345,12 @@ def test_lines_html_of_a_composed_paragraph(fonts) -> None:
     assert re.sub(r"<[^>]+>", "", html).replace("\n", "") == joined(par)
     assert re.search(r'margin-left:[0-9.]+pt">406', html)   # Han–digit space
     assert len(html) < 12 * len(XINFANG)          # the markup stays small
+
+
+def test_a_paragraph_is_composed_once_per_process(fonts) -> None:
+    """A resident session makes up every story at every build: a paragraph it set before comes back at once."""
+    runs = [Run("街道开展“文明楼院”评比活动，", ""), Run("居民踊跃参加", "strong"), Run("。", "")]
+    first = compose(runs, 200.0, 10.5, fonts)
+    assert compose(list(runs), 200.0, 10.5, dict(fonts)) is first
+    assert compose(runs, 180.0, 10.5, fonts) is not first and compose(runs, 200.0, 10.5, fonts, indent=0) is not first
+    assert compose(runs, 200.0, 10.5, {**fonts, "strong": fonts[""]}) is not first  # another face: composed anew

@@ -19,7 +19,7 @@ from typing import Mapping
 from ..images import ImageInfo
 from ..layout.spec import Layout
 from ..model import Issue
-from ..text.metrics import FontMetrics
+from ..text.metrics import face
 from ..text.setter import TextSetter
 from .assemble import assemble, planned_pages, prepare_stories
 from .grid import grid_of, settings_of
@@ -32,7 +32,7 @@ def make_plan(issue: Issue, layout: Layout, fonts: Mapping[str, object],
     """The makeup of one issue in one layout, and the text setter (its glyph findings, its fonts)."""
     grid = grid_of(layout)
     settings = settings_of(layout, grid)
-    metrics = {role: FontMetrics(f.path, f.index) for role, f in fonts.items()}  # type: ignore[attr-defined]
+    metrics = {role: face(f.path, f.index) for role, f in fonts.items()}  # type: ignore[attr-defined]
     setter = TextSetter(fonts, metrics, layout.body_size)
     measurer = Measurer(setter, grid, settings, style_of(layout))
     prepared, findings = prepare_stories(issue, measurer, images, grid, settings)

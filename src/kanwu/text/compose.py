@@ -35,6 +35,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate, groupby
 
 from kanwu.text.metrics import FontMetrics
@@ -502,7 +503,17 @@ def compose(runs: Sequence[Run], measure: float, size: float, fonts: Mapping[str
     missing = {r.style for r in runs if r.text} - set(fonts)
     if missing:
         raise KeyError(f"no FontMetrics for style(s) {sorted(missing)}")
-    para = _Para(runs, measure, size, fonts, indent, align)
+    # a resident session makes up every page of every build: unchanged paragraphs come from here
+    return _composed(tuple(runs), measure, size, tuple(sorted(fonts.items(), key=lambda kv: kv[0])), indent, align)
+
+
+@lru_cache(maxsize=8192)
+def _composed(runs: tuple[Run, ...], measure: float, size: float, fonts: tuple[tuple[str, FontMetrics], ...],
+              indent: float, align: str) -> Composed:
+    """`compose`, once per process for the same arguments (runs, lines and `Composed` are frozen; a
+    `FontMetrics` is one face, loaded once per process, and stands for itself)."""
+    text = "".join(r.text for r in runs)
+    para = _Para(runs, measure, size, dict(fonts), indent, align)
     if not para.units:
         return Composed((), text)
     ends = para.breaks()

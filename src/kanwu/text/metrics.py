@@ -17,12 +17,13 @@ every font size.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from functools import lru_cache
 
 import uharfbuzz as hb
 
-__all__ = ["FontMetrics", "css_to_fc_weight"]
+__all__ = ["FontMetrics", "css_to_fc_weight", "face"]
 
 # CSS font-weight -> fontconfig weight (FcWeightFromOpenType's table).  Pango
 # converts the same way when it builds its fontconfig pattern.
@@ -147,6 +148,23 @@ class FontMetrics:
 
     def __repr__(self) -> str:
         return f"FontMetrics({self.path!r}, {self.index}, family={self.family!r})"
+
+
+def face(path: str, index: int = 0) -> FontMetrics:
+    """The metrics of face ``index`` of the font file at ``path``, loaded once per process while the file
+    is unchanged: a resident session makes up every build with the same faces, whose shaping caches then
+    stay warm and whose composed paragraphs are kept (`kanwu.text.compose`)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return FontMetrics(path, index)  # says what is wrong with it
+    return _face(path, index, st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@lru_cache(maxsize=64)
+def _face(path: str, index: int, size: int, modified: int, inode: int) -> FontMetrics:
+    """One `FontMetrics` per face and version of its file (size, modification time, inode)."""
+    return FontMetrics(path, index)
 
 
 @lru_cache(maxsize=64)
