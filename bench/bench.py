@@ -5,9 +5,11 @@ then a big A3 number (about 20 pages) built by kanwu beside plain WeasyPrint mul
 cold = a new process each run (what an editor waits for at the command line);
 warm = repeated in one process (imports done, fonts cached);
 resident = `kanwu.session.Session` (what `kanwu watch` runs) rebuilding after one story's body
-file was edited (a different edit each run, so no page is found in its cache): the time until
-the previews of the changed pages and the findings are ready (its ``on_previews``), and until
-every file is written. Prints medians of several runs and the ratios. Not a test: no thresholds.
+file was edited (a different edit each run, so no page is found in its cache; the edit adds text
+only, so the page's ink is known from its pictures, see `kanwu.inkcov.graphics_keys`): the time
+until the previews of the changed pages and the findings are ready (its ``on_previews``), and until
+every file is written. Prints medians of several runs, the ratios and the machine's load average
+(other processes on a shared machine slow every row). Not a test: no thresholds.
 
 The big section writes `bench/big_issue.py`'s issue (36 stories from the seed's texts,
 a 20-page plan, or none with --big-no-plan) to a temporary folder and times, each in a
@@ -91,17 +93,19 @@ def main() -> None:
                                       for _ in range(a.runs)]
     from weasyprint import HTML
 
+    # WeasyPrint alone first: a kanwu build installs its speed-ups of WeasyPrint (`kanwu.wpext`) in this process
+    HTML(filename=str(html)).write_pdf(str(out / "wp.pdf"))  # warm-up
+    wp_warm = [timed(lambda: HTML(filename=str(html)).write_pdf(str(out / "wp.pdf"))) for _ in range(a.runs)]
     from kanwu.build import build
 
     build(a.issue, out, a.layout)  # warm-up: imports, font caches
-    HTML(filename=str(html)).write_pdf(str(out / "wp.pdf"))
     rows["kanwu build, warm"] = [timed(lambda: build(a.issue, out, a.layout)) for _ in range(a.runs)]
-    rows["WeasyPrint alone, warm"] = [timed(lambda: HTML(filename=str(html)).write_pdf(str(out / "wp.pdf")))
-                                      for _ in range(a.runs)]
+    rows["WeasyPrint alone, warm"] = wp_warm
     stages = build(a.issue, out, a.layout).timings
     edited = resident(Path(a.issue), a.layout, a.runs, rows)
     med = {k: statistics.median(v) for k, v in rows.items()}
-    print(f"issue {a.issue}  layout {a.layout or '(from file)'}  runs {a.runs}  cpus {os.cpu_count()}")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"issue {a.issue}  layout {a.layout or '(from file)'}  runs {a.runs}  cpus {os.cpu_count()}  load {load}")
     for k, v in med.items():
         print(f"  {k:26} {v:6.2f} s   (min {min(rows[k]):.2f}, max {max(rows[k]):.2f})")
     print(f"  ratio kanwu / WeasyPrint: cold {med['kanwu build, cold'] / med['WeasyPrint alone, cold']:.2f}, "
