@@ -31,6 +31,22 @@ def test_for_family_is_cached(serif: FontMetrics) -> None:
     assert FontMetrics.for_family("Noto Serif CJK SC") is serif
 
 
+def test_a_face_is_loaded_once_while_its_file_is_unchanged(serif: FontMetrics, tmp_path) -> None:
+    """Every build of a resident session makes up its pages with the same faces (warm shaping caches, kept
+    paragraphs); a font file replaced in fonts/ is read again."""
+    import os
+
+    from kanwu.text.metrics import face
+
+    assert face(serif.path, serif.index) is face(serif.path, serif.index)
+    copy = tmp_path / "office.ttc"
+    shutil.copyfile(serif.path, copy)
+    first = face(str(copy), serif.index)
+    assert face(str(copy), serif.index) is first and first.advance("中文") == serif.advance("中文")
+    os.utime(copy, ns=(time.time_ns(), time.time_ns() + 10**9))  # replaced: a newer modification time
+    assert face(str(copy), serif.index) is not first
+
+
 def test_han_and_full_width_marks_are_one_em(serif: FontMetrics) -> None:
     for ch in "中文，。、；：！？（）《》【】":
         assert serif.advance(ch) == 1.0, ch
@@ -86,18 +102,3 @@ def test_css_to_fc_weight() -> None:
     assert css_to_fc_weight(900) == 210
     assert 80 < css_to_fc_weight(450) < 100
 
-
-def test_a_face_is_loaded_once_while_its_file_is_unchanged(serif: FontMetrics, tmp_path) -> None:
-    """Every build of a resident session makes up its pages with the same faces (warm shaping caches, kept
-    paragraphs); a font file replaced in fonts/ is read again."""
-    import os
-
-    from kanwu.text.metrics import face
-
-    assert face(serif.path, serif.index) is face(serif.path, serif.index)
-    copy = tmp_path / "office.ttc"
-    shutil.copyfile(serif.path, copy)
-    first = face(str(copy), serif.index)
-    assert face(str(copy), serif.index) is first and first.advance("中文") == serif.advance("中文")
-    os.utime(copy, ns=(time.time_ns(), time.time_ns() + 10**9))  # replaced: a newer modification time
-    assert face(str(copy), serif.index) is not first
