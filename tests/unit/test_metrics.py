@@ -101,4 +101,3 @@ def test_css_to_fc_weight() -> None:
     assert css_to_fc_weight(100) == 0
     assert css_to_fc_weight(900) == 210
     assert 80 < css_to_fc_weight(450) < 100
-
