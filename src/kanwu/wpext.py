@@ -60,8 +60,8 @@ def read_font_files_lazily() -> None:
     (``get_hb_object_data`` of its face): a CJK face is a 20-27 MB collection, so five of them cost
     about 0.1 s and 100 MB for every document (every page, in a session), only to be replaced by the
     subset HarfBuzz makes from the face itself. The copy is now made when ``file_content`` is read
-    before it was replaced (a variable or colour font, subsetting by fontTools, a failed subset), so
-    the PDFs' bytes are the same."""
+    before that subset replaced it (subsetting by fontTools, a subset that failed, a font none of whose
+    glyphs is used), so the PDFs' bytes are the same."""
     from weasyprint.pdf import fonts
 
     if isinstance(fonts.Font.__dict__.get("file_content"), _FileContent):
@@ -124,13 +124,16 @@ class _Compressor:
     """Collects a stream, then compresses it at ``flush`` (or gives what the same bytes gave before)."""
 
     def __init__(self, owner: _KeptZlib, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        self.owner, self.args, self.kwargs, self.parts = owner, args, kwargs, []  # type: list[bytes]
+        self.owner, self.args, self.kwargs = owner, args, kwargs
+        self.parts: list[bytes] = []
 
     def compress(self, data: bytes) -> bytes:
+        """Take `data`; nothing comes out before ``flush`` (zlib's output, joined, is the same)."""
         self.parts.append(bytes(data))
         return b""
 
     def flush(self, *mode: Any) -> bytes:
+        """The compressed stream: what zlib makes of everything given, or what it made of the same before."""
         data, owner = b"".join(self.parts), self.owner
         self.parts = []
         key = hashlib.sha256(repr((self.args, sorted(self.kwargs.items()))).encode() + data).digest() \
