@@ -1,4 +1,4 @@
-"""The command line: ``kanwu build``, ``kanwu check``, ``kanwu layouts``.
+"""The command line: ``kanwu build``, ``kanwu check``, ``kanwu layouts``, ``kanwu import``.
 
 The only module that prints, and everything it prints goes through `visible`
 (control characters escaped); libraries' log records are shown only with
@@ -72,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
     cache_option(w)
     sub.add_parser("layouts", help="列出可用版式 / list the available layouts")
+    m = sub.add_parser("import", help="把 Word/WPS 稿件（.docx）导入为一篇稿件 / turn a .docx into a story",
+                       description="正文写成 text/<id>.md，图片存进 images/；有 --into 时把稿件加到期刊文件末尾，否则打印出来")
+    m.add_argument("docx", metavar="FILE.docx", help="通讯员的 Word 或 WPS 文档（.docx）/ the correspondent's .docx")
+    m.add_argument("--into", metavar="ISSUE.yaml", help="把稿件加到这个期刊文件的 stories: 末尾 / append the story to "
+                   "this issue file")
+    m.add_argument("--id", metavar="ID", help="稿件 id（默认自动选一个没用过的）/ the story id (default: a free one)")
+    m.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈 / show tracebacks")
     return p
 
 
@@ -215,6 +222,8 @@ def _run(args: argparse.Namespace) -> int:
         for name in available():
             print(f"{name}\t{load_layout(name).get('title', '')}")
         return 0
+    if args.command == "import":
+        return _import(args)
     from .build import build
 
     if args.command == "check":
@@ -248,6 +257,30 @@ def _run(args: argparse.Namespace) -> int:
         print(f"预检有错误，未生成印刷文件；请看校样首页 {extra}/ preflight errors: no print PDF; "
               "see the proof's first page", file=sys.stderr)
     return result.exit_code
+
+
+def _import(args: argparse.Namespace) -> int:
+    """``kanwu import``: findings on stderr; the story's YAML on stdout without ``--into``."""
+    from pathlib import Path
+
+    from .importer import import_docx
+
+    result = import_docx(Path(args.docx), into=Path(args.into) if args.into else None, story_id=args.id)
+    for f in result.findings:
+        print(str(f), file=sys.stderr)
+    report = sys.stderr if args.into is None else sys.stdout
+    for path in result.written:
+        print(f"written {path}", file=report)
+    if args.into is None:
+        print(result.entry, end="")
+        print("把上面几行粘贴到期刊文件的 stories: 下面 / paste these lines under stories: in the issue file",
+              file=sys.stderr)
+    else:
+        print(f"已导入为稿件 {result.story_id} / imported as story `{result.story_id}`")
+        if result.unplaced:
+            print(f"请在 pages: 的某一版加上 {result.story_id}（现在接在最后一版）/ add `{result.story_id}` to a page in "
+                  "pages: (it follows the last page for now)")
+    return 0
 
 
 def _watch(args: argparse.Namespace) -> int:

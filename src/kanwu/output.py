@@ -240,6 +240,35 @@ def write_atomic(path: Path, data: bytes) -> None:
         out.commit()
 
 
+def write_new(path: Path, data: bytes) -> None:
+    """Create a file that must not exist yet, all or nothing; `FileExistsError` if it does.
+
+    The data is staged in a temporary file first, then hard-linked to its
+    name, which (unlike a rename) fails when the name is taken: an existing
+    file is never replaced, even by a race. Where hard links are not
+    available (some USB sticks and network drives) it falls back to a rename
+    after checking.
+    """
+    tmp = _stage(path, data)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV):
+                raise _fail(path, exc) from None
+            if os.path.lexists(path):
+                raise FileExistsError(errno.EEXIST, "file exists", str(path)) from None
+            try:
+                os.replace(tmp, path)
+            except OSError as exc2:
+                raise _fail(path, exc2) from None
+    finally:
+        _unlink(tmp)
+    _sync_dir(path.parent)
+
+
 def _sync_dir(folder: Path) -> None:
     """Make the rename durable (best effort: not every file system allows it)."""
     try:
