@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import Collector, Pos
+from .markdown import escape, item, paragraph
 from .walk import Line, Picture, Span, where
 
 MAX_HEADLINE = 100
@@ -30,7 +31,10 @@ _CAPTION_START = re.compile(r"^(?:图为|图片为|图：|图:|图片：|图片:
                             r"图\s*[0-9０-９一二三四五六七八九十]+\s*[：:、.．　 ])")
 _PAREN = re.compile(r"^[（(]\s*([^（）()]{1,30}?)\s*[）)]$")
 _NOT_BYLINE = re.compile(r"^(?:图|完|上接|下转|续|注|附|摘自|略)")
-_ROLE = re.compile(r"^(?:本报|特约)?(?:通讯员|记者|撰稿|撰文|作者|文字|供稿|来源|文\s*[/／]|图\s*[/／]|文\s*[：:]|图\s*[：:])")
+_NAME = r"[\u3400-\u9fff·]{2,5}"
+_ROLE = re.compile(r"^(?:本报|特约)?(?:通讯员|记者|撰稿|撰文|作者|文字|供稿|来源)"
+                   rf"(?:[\s　]*[：:][\s　]*\S|[\s　]+\S|{_NAME}(?:[\s　、，,]+{_NAME})*$)"
+                   r"|^[文图]\s*[/／：:]")
 _LABEL = re.compile(r"^(?:作者|供稿|来源)\s*[：:]\s*")
 _SENTENCE_END = "。；，、,;：:"
 
@@ -82,7 +86,7 @@ def byline_of(line: Line) -> str | None:
     paren = _PAREN.match(text)
     if paren and not _NOT_BYLINE.match(paren.group(1)):
         return paren.group(1).strip()
-    if _ROLE.match(text):
+    if _ROLE.match(text) and text[-1] not in "。！？!?":
         return _LABEL.sub("", text).strip()
     return None
 
@@ -178,16 +182,22 @@ def _body(lines: list[Line], shown: str, out: Collector) -> tuple[str, list[Slot
         _uncaptioned(slots, pending, shown, out)
         pending = []
         if line.mark is not None and line.mark.kind in ("ul", "ol"):
-            blocks.append(_item(line, lists))
-            continue
-        lists.clear()
-        if line.style.role == "heading" or (is_subhead(line) and not line.row):
-            deeper = line.style.role == "heading" and levels.index(line.style.level) > 0
-            blocks.append(("### " if deeper else "## ") + escape(line.text))
-        elif line.mark is not None:  # numbering Markdown cannot say (一、, （1）): kept as the label Word shows
-            blocks.append(block_start(escape(line.mark.label) + inline(line.spans)))
+            md, exact = item(line.spans, line.mark.kind, line.mark.number, line.mark.depth, lists)
         else:
-            blocks.append(block_start(inline(line.spans)))
+            lists.clear()
+            if line.style.role == "heading" or is_subhead(line):
+                deeper = line.style.role == "heading" and levels.index(line.style.level) > 0
+                md, exact = ("### " if deeper else "## ") + escape(line.text), True
+            elif line.mark is not None:  # numbering Markdown cannot say (一、, （1）): kept as the label Word shows
+                md, exact = paragraph((Span(line.mark.label, False, False), *line.spans))
+            else:
+                md, exact = paragraph(line.spans)
+        blocks.append(md)
+        if not exact:
+            cn, en = where(line.para, line.text)
+            out.warning("import-emphasis", f"{cn}的加粗或倾斜紧挨着数字或字母，Markdown 无法准确标出，已去掉，请在正文文件里核对 / "
+                        f"the bold or italic in {en} borders on a digit or letter where Markdown cannot mark it: "
+                        "it was left out, check the body file", Pos(shown))
     _uncaptioned(slots, pending, shown, out)
     # a blank line between list items too: an item then never reads as the lazy continuation of the one before
     text = "\n\n".join(blocks)
@@ -200,69 +210,3 @@ def _uncaptioned(slots: list[Slot], pending: list[int], shown: str, out: Collect
         out.warning("import-no-caption", f"{cn}的图片下面没有找到图片说明（以“图为”开头的一行或居中的短行），请补写 caption / "
                     f"no caption found under the picture in {en} (a line starting 图为 or a short centred line): "
                     "write its caption", Pos(shown))
-
-
-def _item(line: Line, lists: list[list]) -> str:
-    """A Markdown list item, indented under the open items of lower depth (CommonMark nesting).
-
-    `lists` holds the open levels as ``[depth, indent, kind, number, delimiter]``. An ordered item
-    that does not follow on from the item before at its level starts a new list (Word restarted the
-    numbering), written with the other delimiter (``1)`` after ``1.``) so Markdown does not join them.
-    """
-    assert line.mark is not None
-    mark = line.mark
-    while lists and lists[-1][0] > mark.depth:
-        lists.pop()
-    delim = "."
-    if lists and lists[-1][0] == mark.depth:
-        depth, indent, kind, number, delim = lists.pop()
-        if kind == "ol" and mark.kind == "ol" and mark.number != number + 1:
-            delim = ")" if delim == "." else "."
-    indent = lists[-1][1] if lists else 0
-    marker = "- " if mark.kind == "ul" else f"{mark.number}{delim} "
-    lists.append([mark.depth, indent + len(marker), mark.kind, mark.number, delim])
-    return " " * indent + marker + block_start(inline(line.spans))
-
-
-_SPECIAL = re.compile(r"([\\*_])")
-
-
-def escape(text: str) -> str:
-    """Text that Markdown prints as typed: backslashes, asterisks and underscores escaped."""
-    return _SPECIAL.sub(r"\\\1", text)
-
-
-_START_NUMBER = re.compile(r"^(\d{1,9})([.)])")
-
-
-def block_start(md: str) -> str:
-    """`md` with a start that Markdown would read as a heading, quote, list or rule escaped."""
-    if md[:1] in ("#", ">", "-", "+", "="):
-        return "\\" + md
-    return _START_NUMBER.sub(r"\1\\\2", md)
-
-
-def inline(spans: tuple[Span, ...]) -> str:
-    """Spans as Markdown: ``**bold**``, ``*italic*`` nested as needed, spaces kept outside the markers."""
-    out: list[str] = []
-    stack: list[str] = []
-    pending = ""
-    for span in spans:
-        core = span.text.strip()
-        if not core:
-            pending += span.text
-            continue
-        lead = span.text[:len(span.text) - len(span.text.lstrip())]
-        trail = span.text[len(span.text.rstrip()):]
-        want = {m for m, on in (("**", span.bold), ("*", span.italic)) if on}
-        keep = 0
-        while keep < len(stack) and stack[keep] in want:
-            keep += 1
-        out.append("".join(reversed(stack[keep:])))  # close right after the previous text
-        del stack[keep:]
-        opening = [m for m in ("**", "*") if m in want and m not in stack]
-        stack += opening
-        out.append(pending + lead + "".join(opening) + escape(core))
-        pending = trail
-    out.append("".join(reversed(stack)))
-    return "".join(out)
