@@ -348,3 +348,28 @@ def test_kanwu_error_is_the_only_failure(tmp_path):
     with pytest.raises(KanwuError) as info:
         import_docx(tmp_path / "empty.docx", folder=tmp_path)
     assert info.value.exit_code == 2 and "没有文字" in str(info.value)
+
+
+def test_odd_but_readable_packages_import(tmp_path):
+    """Found by fuzzing: no numbering part, a list naming a numbering that is not there (WPS writes such files)."""
+    src = docxes.simple(tmp_path / "ok.docx", "正文。")
+    with zipfile.ZipFile(src) as zf:
+        rels = zf.read("word/_rels/document.xml.rels").decode("utf-8")
+        xml = zf.read("word/document.xml").decode("utf-8")
+    rels = re.sub(r"<Relationship [^>]*numbering[^>]*/>", "", rels)
+    xml = xml.replace("<w:r><w:t>正文。", '<w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="77"/></w:numPr></w:pPr>'
+                      "<w:r><w:t>正文。", 1)
+    odd = docxes.rezip(src, tmp_path / "odd.docx", replace={"word/_rels/document.xml.rels": rels.encode("utf-8"),
+                                                            "word/document.xml": xml.encode("utf-8")})
+    assert "numbering" not in zipfile.ZipFile(odd).read("word/_rels/document.xml.rels").decode("utf-8")
+    out = import_docx(odd, folder=tmp_path)
+    assert (tmp_path / "text" / "odd.md").read_text(encoding="utf-8") == "正文。\n" and not out.findings
+
+
+def test_a_package_without_a_document_body_is_damaged(tmp_path, capsys):
+    src = docxes.simple(tmp_path / "ok.docx", "正文。")
+    bad = docxes.rezip(src, tmp_path / "bad.docx", replace={"word/document.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+        'wordprocessingml/2006/main"><w:bodx/></w:document>').encode("utf-8")})
+    assert main(["import", str(bad)]) == 2
+    assert "已损坏" in capsys.readouterr().err

@@ -177,7 +177,7 @@ def open_docx(path: Path, shown: str):  # -> docx.document.Document
         raise _not_docx(shown, data)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
         raise _damaged(shown, str(exc)) from None
     with zf:
         infos = _check_members(shown, zf)
@@ -195,7 +195,10 @@ def _load(shown: str, data: bytes):  # -> docx.document.Document
     from lxml import etree
 
     try:
-        return docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(data))
+        if getattr(document.element, "body", None) is None:  # the root is not a <w:document> with a <w:body>
+            raise _damaged(shown, "没有正文部分 / no document body")
+        return document
     except ValueError as exc:
         if "is not a Word file" in str(exc):  # an .xlsx or .pptx renamed: python-docx names its content type
             raise KanwuError(f"{shown}: error: 这是 Office 文件，但不是 Word 文档（可能是 Excel 或 PowerPoint）/ an Office "

@@ -247,7 +247,7 @@ class Numbering:
         lvl = levels.get(ilvl)
         if lvl is None:
             return None
-        _, overrides = self.nums[num_id]
+        _, overrides = self.nums.get(num_id, ("", {}))
 
         def start(i: int) -> int:
             return overrides.get(i, as_int(val(levels[i].find(w("start"))), 1) if i in levels else 1)

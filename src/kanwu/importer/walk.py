@@ -134,8 +134,9 @@ class Walker:
         self.part = document.part
         self.body = document.element.body
         self.shown, self.out = shown, out
-        self.styles = Styles(self.part.styles.element)
-        self.numbering = Numbering(self.part.numbering_part.element)
+        # read only when present: python-docx's `styles` and `numbering_part` would make up missing ones
+        self.styles = Styles(next(iter(self._related(RT.STYLES)), None))
+        self.numbering = Numbering(next(iter(self._related(RT.NUMBERING)), None))
         self.notes = {kind: self._notes(rt, kind) for kind, rt in (("footnote", RT.FOOTNOTES), ("endnote", RT.ENDNOTES))}
         comments = self._related(RT.COMMENTS)
         self.comments = {c.get(w("id")): (c.get(w("author")) or "", _text_of(c))
