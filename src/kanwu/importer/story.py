@@ -10,6 +10,7 @@ caption. Everything else is body text, with bold, italic and lists kept.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -174,7 +175,8 @@ def _body(lines: list[Line], shown: str, out: Collector) -> tuple[str, list[Slot
             slots += [Slot(p, "") for p in line.pictures]
             if not line.text:
                 continue
-        caption = caption_of(line) if pending else None
+        # a caption typed in the picture's own paragraph, after it, is the caption too
+        caption = caption_of(dataclasses.replace(line, pictures=())) if pending else None
         if caption is not None:
             slots[pending[0]] = Slot(slots[pending[0]].picture, caption)
             pending.pop(0)
