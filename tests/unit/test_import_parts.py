@@ -100,8 +100,8 @@ def test_bylines():
     assert [byline_of(line(t)) for t in ("（社区宣文办）", "(通讯员 张三)", "通讯员 张三", "记者　李四 王五", "文/张三 图/李四",
                                         "供稿：社区宣文办")] == \
         ["社区宣文办", "通讯员 张三", "通讯员 张三", "记者　李四 王五", "文/张三 图/李四", "社区宣文办"]
-    assert [byline_of(line(t)) for t in ("（完）", "（图为居民）", "（上接第一版）", "记者节到了，社区里举行了一场很长很长的活动，大家都来参加了，热闹非凡。",
-                                        "社区宣文办")] == [None] * 5
+    assert [byline_of(line(t)) for t in ("（2020年12月15日）", "图：居民", "（完）", "（图为居民）", "（上接第一版）", "记者节到了，社区里举行了一场很长很长的活动，大家都来参加了，热闹非凡。",
+                                        "社区宣文办")] == [None] * 7
 
 
 def test_captions_and_subheads():
@@ -132,3 +132,16 @@ def test_append_to_an_empty_flow_list_and_to_a_file_without_stories():
     assert yaml.safe_load(out)["stories"][0]["images"] == [{"src": "images/new-1.jpg", "caption": "图为: 说明"},
                                                           {"src": ""}]
     assert yaml.safe_load(append("kanwu: 1\n", "x.yaml", ENTRY))["stories"][0]["id"] == "new"
+
+
+def test_the_line_under_the_last_photo_is_its_caption_not_the_byline():
+    from kanwu.errors import Collector
+    from kanwu.importer.story import build
+    from kanwu.importer.walk import Picture
+
+    title = Line((Span("标题", False, False),), (), 1, ParaStyle("title", 0, False, None, None))
+    photo = Line((), (Picture(b"x", "/word/media/image1.png", 3),), 3, TEXT)
+    draft = build([title, line("正文。"), photo, line("（社区宣文办 供稿）", CENTRED)], "x.docx", "x", Collector())
+    assert draft.byline == "" and draft.slots[0].caption == "（社区宣文办 供稿）"
+    draft = build([title, line("正文。"), line("（社区宣文办 供稿）", CENTRED)], "x.docx", "x", Collector())
+    assert draft.byline == "社区宣文办 供稿" and draft.body == "正文。\n"

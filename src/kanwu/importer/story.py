@@ -31,11 +31,11 @@ MAX_BYLINE = 40
 _CAPTION_START = re.compile(r"^(?:图为|图片为|图：|图:|图片：|图片:|上图|下图|左图|右图|[▲△↑]|"
                             r"图\s*[0-9０-９一二三四五六七八九十]+\s*[：:、.．　 ])")
 _PAREN = re.compile(r"^[（(]\s*([^（）()]{1,30}?)\s*[）)]$")
-_NOT_BYLINE = re.compile(r"^(?:图|完|上接|下转|续|注|附|摘自|略)")
+_NOT_BYLINE = re.compile(r"^(?:图|完|上接|下转|续|注|附|摘自|略|[0-9０-９])")
 _NAME = r"[\u3400-\u9fff·]{2,5}"
 _ROLE = re.compile(r"^(?:本报|特约)?(?:通讯员|记者|撰稿|撰文|作者|文字|供稿|来源)"
                    rf"(?:[\s　]*[：:][\s　]*\S|[\s　]+\S|{_NAME}(?:[\s　、，,]+{_NAME})*$)"
-                   r"|^[文图]\s*[/／：:]")
+                   r"|^文\s*[/／：:]|^图\s*[/／]")
 _LABEL = re.compile(r"^(?:作者|供稿|来源)\s*[：:]\s*")
 _SENTENCE_END = "。；，、,;：:"
 
@@ -119,7 +119,10 @@ def build(lines: list[Line], shown: str, fallback_title: str, out: Collector) ->
 
 @dataclass(frozen=True)
 class _Found:
+    """The headline and where it was."""
+
     text: str
+    """The headline."""
     at: int
     """Where the headline's lines were, in the remaining lines (-1: taken from elsewhere)."""
 
@@ -155,7 +158,9 @@ def _bylines(rest: list[Line], at: int) -> list[str]:
         found.append(b)
         del rest[head]
     tail: list[str] = []
-    while rest and len(tail) < 2 and (b := byline_of(rest[-1])) is not None:
+    # the line under a photo is its caption, even when it reads like a byline
+    while rest and len(tail) < 2 and (b := byline_of(rest[-1])) is not None \
+            and not (len(rest) > 1 and rest[-2].pictures and not rest[-2].text):
         tail.insert(0, b)
         rest.pop()
     return found + tail

@@ -95,14 +95,22 @@ class _Para:
     """A paragraph being read: its lines so far and what it holds that a story cannot."""
 
     style: ParaStyle
+    """What its style makes of it."""
     split: bool
+    """Whether a manual line break starts a new line (in plain paragraphs; a heading or list item stays one)."""
     lines: list[tuple[list[Span], list[Picture]]] = field(default_factory=lambda: [([], [])])
+    """Its lines so far: text runs and pictures."""
     notes: list[tuple[str, str, str]] = field(default_factory=list)
+    """``(code, Chinese, English)`` of what it holds that was not imported."""
     inserted: list[str] = field(default_factory=list)
+    """Text of its tracked insertions (imported)."""
     deleted: list[str] = field(default_factory=list)
+    """Text of its tracked deletions (not imported)."""
     hidden: list[str] = field(default_factory=list)
+    """Its hidden text (not imported)."""
 
     def add(self, text: str, bold: bool, italic: bool) -> None:
+        """Add text to the current line, joined to the run before when it has the same formatting."""
         spans = self.lines[-1][0]
         if spans and (spans[-1].bold, spans[-1].italic) == (bold, italic):
             spans[-1] = Span(spans[-1].text + text, bold, italic)
@@ -110,14 +118,17 @@ class _Para:
             spans.append(Span(text, bold, italic))
 
     def newline(self) -> None:
+        """A manual line break."""
         if self.split:
             self.lines.append(([], []))
 
     def note(self, code: str, cn: str, en: str) -> None:
+        """Something the story cannot hold, reported once the paragraph's text is known."""
         self.notes.append((code, cn, en))
 
     @property
     def text(self) -> str:
+        """Its text so far, for messages."""
         return "".join(s.text for spans, _ in self.lines for s in spans).strip()
 
 
