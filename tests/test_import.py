@@ -374,3 +374,14 @@ def test_a_package_without_a_document_body_is_damaged(tmp_path, capsys):
         'wordprocessingml/2006/main"><w:bodx/></w:document>').encode("utf-8")})
     assert main(["import", str(bad)]) == 2
     assert "已损坏" in capsys.readouterr().err
+
+
+def test_the_command_says_what_it_wrote_and_what_is_left_to_do(tmp_path, issue, capsys):
+    docx = docxes.simple(tmp_path / "news.docx", "正文。")
+    assert main(["import", str(docx), "--into", str(issue)]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"written {issue.parent / 'text' / 'news.md'}", f"written {issue}",
+                                "已导入为稿件 news / imported as story `news`",
+                                "请在 pages: 的某一版加上 news（现在接在最后一版）/ add `news` to a page in pages: "
+                                "(it follows the last page for now)"]
+    assert err == ""

@@ -86,9 +86,10 @@ def import_docx(docx: Path, into: Path | None = None, story_id: str | None = Non
 
 def _read_issue(into: Path) -> tuple[bytes, str]:
     """The issue file's bytes and its text as written (line endings kept), checked as kanwu reads sources."""
-    from ..files import read_bytes
+    from ..files import read_bytes, utf8_name
     from ..sources import MAX_SOURCE_BYTES, encoding_of, read_source
 
+    utf8_name(into, str(into))
     read_source(into, str(into))  # refuses what kanwu cannot read, with its usual messages
     data = read_bytes(into, str(into), MAX_SOURCE_BYTES)
     bom, codec = encoding_of(data)
