@@ -261,6 +261,16 @@ def test_a4_pictures_move_to_where_they_fit(tmp_path: Path) -> None:
             assert b.rect.bottom <= plan.grid.lines, b.kind
 
 
+def test_a4_picture_widths_are_parts_of_the_measure(tmp_path: Path) -> None:
+    # bulletin-a4 has one column: a picture's place.columns counts sixths of the measure (photos.columns)
+    photo(tmp_path / "p.jpg", (1600, 1200))
+    stories = story("a", 6, "    images: [{src: p.jpg, caption: 图片说明, place: {columns: 4}}]\n")
+    plan = plan_of(issue(tmp_path, "bulletin-a4", stories))
+    assert "place-ignored" not in codes(plan)
+    (pic,) = [b for page in plan.pages for b in page.blocks() if b.kind == "picture"]
+    assert pic.box.w == pytest.approx(plan.grid.column_width * 4 / 6, rel=0.05)
+
+
 # ------------------------------------------------------------------ the whole build
 
 def test_the_plan_is_deterministic(tmp_path: Path) -> None:
