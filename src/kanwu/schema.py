@@ -205,6 +205,10 @@ class Reader:
         checked = self._check(node.raw, spec, where)
         return checked.value if checked is not None else None
 
+    def empty(self, where: str, spec: Field, pos: Pos) -> None:
+        """A required value left empty: to be filled (``kanwu new`` leaves ``headline: ""`` slots)."""
+        self.out.error("empty", f"{where} 待填写（不能为空）/ `{where}` is empty, to be filled: {spec.doc}", pos)
+
     def _wrong(self, raw: yaml.Node, spec: Field, where: str, got: str = "") -> None:
         if not where:
             self.out.error("wrong-type", "期刊文件应为“键: 值”的映射，以 kanwu: 1 开头，含 publication:、issue:、stories: / "
@@ -223,7 +227,7 @@ class Reader:
         self.spend(node.pos)
         if isinstance(raw, yaml.ScalarNode) and raw.tag.endswith(":null") and raw.value in ("", "~", "null"):
             if spec.required:
-                self.out.error("empty", f"{where} 不能为空 / `{where}` is empty: {spec.doc}", node.pos)
+                self.empty(where, spec, node.pos)
             return None
         if spec.kind in ("map", "hints"):
             if not isinstance(raw, yaml.MappingNode):
@@ -253,7 +257,7 @@ class Reader:
         if spec.kind == "text":
             node.value = self.text(raw)
             if spec.required and not s:
-                self.out.error("empty", f"{where} 不能为空 / `{where}` is empty: {spec.doc}", node.pos)
+                self.empty(where, spec, node.pos)
                 return None
             most = TEXT_LIMITS.get(spec.limit)
             if most is not None and len(raw.value) > most:
