@@ -52,6 +52,16 @@ class Field:
     limit: str = ""
     """For ``text``: its kind of length limit, a key of `TEXT_LIMITS` (bodies are bounded by the loader)."""
 
+    @property
+    def chinese(self) -> str:
+        """The Chinese half of `doc` (before the last ``/ ``): for comments in a new issue and editor hints."""
+        return self.doc.rpartition("/ ")[0].strip() or self.doc
+
+    @property
+    def english(self) -> str:
+        """The English half of `doc` (after the last ``/ ``)."""
+        return self.doc.rpartition("/ ")[2].strip()
+
 
 def _map(doc: str, required: bool = False, **fields: Field) -> Field:
     return Field("map", doc, required, fields)
