@@ -29,12 +29,19 @@ from .schema import COLUMNS, ISSUE, TEXT_LIMITS, Field
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCALAR_TEXT = ["string", "number", "boolean"]
 """JSON types a YAML scalar kanwu reads as text may have."""
-PATTERNS = {("stories", "id"): ID_RE.pattern, ("pages", "stories"): ID_RE.pattern, ("layout",): LAYOUT_NAME.pattern}
-"""Patterns the loader checks beyond the `Field` tree (load.py), by the path of the key."""
-HINTS = {"columns": (COLUMNS, "占几栏 / columns to span")}
-"""Layout hints the loader checks (schema.Reader._hints); every other hint is the layout's business."""
 NOT_BLANK = r"\S"
 """A required text must have a character that is not a space (the loader strips it first)."""
+PATTERNS = {("stories", "id"): ID_RE.pattern, ("pages", "stories"): ID_RE.pattern, ("layout",): LAYOUT_NAME.pattern,
+            ("stories", "body_file"): NOT_BLANK}
+"""Patterns the loader checks beyond the `Field` tree (load.py), by the path of the key: an empty
+``body_file`` is a slot to fill (an empty image ``src`` is a placeholder, and allowed)."""
+PATTERN_MESSAGES = {
+    NOT_BLANK: "待填写，不能为空 / to be filled: it must not be empty",
+    ID_RE.pattern: "只能用小写字母、数字和连字符，如 lead、npc-2 / lowercase letters, digits and hyphens only",
+    LAYOUT_NAME.pattern: "版式名是 layouts/ 下的文件夹名，不是路径 / a layout folder name, not a path",
+}
+HINTS = {"columns": (COLUMNS, "占几栏 / columns to span")}
+"""Layout hints the loader checks (schema.Reader._hints); every other hint is the layout's business."""
 
 
 def issue_schema() -> dict[str, Any]:
@@ -77,11 +84,12 @@ def _field(spec: Field, path: tuple[str, ...]) -> dict[str, Any]:
         node["type"] = SCALAR_TEXT
         if spec.limit in TEXT_LIMITS:
             node["maxLength"] = TEXT_LIMITS[spec.limit]
-        pattern = PATTERNS.get(path)
+        pattern = PATTERNS.get(path) or (NOT_BLANK if spec.required else None)
         if pattern:
-            node["pattern"] = pattern.replace("\\Z", "$")
-        elif spec.required:
-            node["pattern"] = NOT_BLANK
+            node["pattern"] = pattern
+            # what VS Code's YAML and JSON support show instead of "does not match the pattern" (not standard:
+            # other tools ignore it)
+            node["patternErrorMessage"] = PATTERN_MESSAGES[pattern]
     elif spec.kind == "int":
         node.update(type="integer", minimum=spec.bounds[0], maximum=spec.bounds[1])
     elif spec.kind == "date":
@@ -112,6 +120,4 @@ def _describe(spec: Field) -> str:
         extra.append(f"{spec.bounds[0]}–{spec.bounds[1]:,}")
     if not extra:
         return spec.doc
-    if spec.chinese.endswith("）"):  # 地址电话（一行） → 地址电话（一行，最多 200 字）
-        return f"{spec.chinese[:-1]}，{'，'.join(extra)}）/ {spec.english}"
     return f"{spec.chinese}（{'，'.join(extra)}）/ {spec.english}"
