@@ -220,3 +220,26 @@ def test_starter_file(tmp_path: Path, capsys) -> None:
         .replace('body: ""', "body: 正文。")
     out.write_text(filled, encoding="utf-8")
     assert load_issue(out).stories[0].headline.value == "标题"
+
+
+def test_the_editor_modeline_stays_on_top(seed_copy: Path) -> None:
+    """The VS Code line that names the schema (see the guide) must stay the file's first comment."""
+    modeline = "# yaml-language-server: $schema=kanwu.schema.json\n"
+    seed_copy.write_text(modeline + SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    assert new(seed_copy, "--date", "2021-01-15") == 0
+    assert seed_copy.with_name("siping-2020-13.yaml").read_text(encoding="utf-8").startswith(modeline)
+
+
+def test_the_guide_shows_what_check_says(seed_copy: Path, monkeypatch, capsys) -> None:
+    """The findings quoted in the guide's 开始新的一期 section are the ones kanwu prints."""
+    from paths import ROOT
+
+    monkeypatch.chdir(seed_copy.parent.parent)
+    issues = Path(seed_copy.parent.name)
+    assert new(issues / SEED.name, "--date", "2021-01-15") == 0
+    capsys.readouterr()
+    assert main(["check", str(issues / "siping-2020-13.yaml")]) == 2
+    printed = capsys.readouterr().err.replace(f"{issues}/", "issues/").splitlines()
+    guide = (ROOT / "docs" / "guide.zh.md").read_text(encoding="utf-8")
+    quoted = [ln.strip() for ln in guide.splitlines() if ln.strip().startswith("issues/siping-2020-13.yaml:")]
+    assert quoted and all(q in printed for q in quoted), (quoted, printed)
