@@ -282,7 +282,7 @@ def _new(args: argparse.Namespace) -> int:
     from .newissue import finish, prepare
 
     draft = prepare(args.previous, args.output, args.force)
-    date = args.date or (_ask_date(draft.number, datetime.date.today()) if sys.stdin.isatty()
+    date = args.date or (_ask_date(draft.number, draft.previous_date, datetime.date.today()) if sys.stdin.isatty()
                          else datetime.date.today())
     if draft.previous_date is not None and date <= draft.previous_date:
         print(f"{draft.output}: warning: 出版日期 {date} 不晚于上一期的 {draft.previous_date} / the date is not after the "
@@ -295,13 +295,14 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ask_date(number: int, default: datetime.date) -> datetime.date:
+def _ask_date(number: int, previous: datetime.date | None, default: datetime.date) -> datetime.date:
     """Ask for the new number's date on the terminal; an empty answer is `default` (today)."""
     from .newissue import parse_date
 
+    before = f"（上一期 {previous}）" if previous else ""
     for _ in range(3):
         try:
-            answer = input(f"第{number}期的出版日期 / date of number {number} [{default}]: ").strip()
+            answer = input(f"第{number}期的出版日期{before}，回车为今天 / date of number {number} [{default}]: ").strip()
         except EOFError:
             raise KanwuError("kanwu new: error: 没有输入日期，什么都没写 / no date given: nothing written") from None
         if not answer:

@@ -100,8 +100,9 @@ def prepare(previous: str | None, output: str | None, force: bool) -> Draft:
         _refuse_existing(out, force)
         return Draft(out, None, "", 1, None, None)
     prev = Path(previous)
+    source = read_source(prev, str(prev))
     try:
-        issue = load_issue(prev)
+        issue = load_issue(prev, source=source)
     except KanwuError as exc:
         raise KanwuError([Finding("error", FATAL, f"{prev}: error: 上一期文件有错误，请先改正（kanwu check {prev}）/ the "
                                   "previous number has errors: fix them first")] + list(exc.findings)) from None
@@ -113,7 +114,7 @@ def prepare(previous: str | None, output: str | None, force: bool) -> Draft:
         raise KanwuError(f"{out}: error: 新的一期不能写在上一期的文件上，请另选文件名（-o）/ the new number cannot replace "
                          "the previous one: choose another file name (-o)")
     _refuse_existing(out, force)
-    return Draft(out, prev, read_source(prev, str(prev)), number, total, issue.date)
+    return Draft(out, prev, source, number, total, issue.date)
 
 
 def _output(given: str | None, default: Path) -> Path:

@@ -247,17 +247,17 @@ def write_new_file(path: Path, data: bytes) -> None:
     `path` exists, even if it appeared a moment ago; where hard links are not
     possible (some network or FAT file systems) it is renamed after a check.
     """
+    exists = KanwuError(f"{path}: error: 文件已存在，没有改动；要覆盖请加 --force / the file exists and was left "
+                        "unchanged: add --force to replace it")
     tmp = _stage(path, data)
     try:
         try:
             os.link(tmp, path)
         except FileExistsError:
-            raise KanwuError(f"{path}: error: 文件已存在，没有改动；要覆盖请加 --force / the file exists and was left "
-                             "unchanged: add --force to replace it") from None
+            raise exists from None
         except OSError:
             if path.exists():
-                raise KanwuError(f"{path}: error: 文件已存在，没有改动；要覆盖请加 --force / the file exists and was "
-                                 "left unchanged: add --force to replace it") from None
+                raise exists from None
             try:
                 os.replace(tmp, path)
             except OSError as exc:

@@ -243,3 +243,15 @@ def test_the_guide_shows_what_check_says(seed_copy: Path, monkeypatch, capsys) -
     guide = (ROOT / "docs" / "guide.zh.md").read_text(encoding="utf-8")
     quoted = [ln.strip() for ln in guide.splitlines() if ln.strip().startswith("issues/siping-2020-13.yaml:")]
     assert quoted and all(q in printed for q in quoted), (quoted, printed)
+
+
+def test_the_write_itself_never_replaces_a_file(tmp_path: Path) -> None:
+    """Even a file that appears between the check and the write is kept (the write is a hard link)."""
+    from kanwu.output import write_new_file
+
+    target = tmp_path / "x.yaml"
+    write_new_file(target, "新\n".encode())
+    with pytest.raises(KanwuError, match="--force"):
+        write_new_file(target, "又一个\n".encode())
+    assert target.read_text(encoding="utf-8") == "新\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.yaml"], "no temporary file left"
