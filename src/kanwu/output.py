@@ -240,33 +240,32 @@ def write_atomic(path: Path, data: bytes) -> None:
         out.commit()
 
 
-def write_new(path: Path, data: bytes) -> None:
-    """Create a file that must not exist yet, all or nothing; `FileExistsError` if it does.
+def write_new_file(path: Path, data: bytes, message: str = "") -> None:
+    """Write one file all or nothing, and never over an existing file (``kanwu new`` without --force).
 
-    The data is staged in a temporary file first, then hard-linked to its
-    name, which (unlike a rename) fails when the name is taken: an existing
-    file is never replaced, even by a race. Where hard links are not
-    available (some USB sticks and network drives) it falls back to a rename
-    after checking.
+    The complete temporary file is hard-linked to `path`, which fails when
+    `path` exists, even if it appeared a moment ago; where hard links are not
+    possible (some network or FAT file systems) it is renamed after a check.
+    `message` says why the file was not written when it exists (by default: add --force).
     """
+    exists = KanwuError(f"{path}: error: {message}" if message else f"{path}: error: 文件已存在，没有改动；要覆盖请加 "
+                        "--force / the file exists and was left unchanged: add --force to replace it")
     tmp = _stage(path, data)
     try:
         try:
             os.link(tmp, path)
         except FileExistsError:
-            raise
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV):
-                raise _fail(path, exc) from None
-            if os.path.lexists(path):
-                raise FileExistsError(errno.EEXIST, "file exists", str(path)) from None
+            raise exists from None
+        except OSError:
+            if path.exists():
+                raise exists from None
             try:
                 os.replace(tmp, path)
-            except OSError as exc2:
-                raise _fail(path, exc2) from None
+            except OSError as exc:
+                raise _fail(path, exc) from None
+        _sync_dir(path.parent)
     finally:
         _unlink(tmp)
-    _sync_dir(path.parent)
 
 
 def _sync_dir(folder: Path) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import KanwuError
-from ..output import why, write_new
+from ..output import why, write_new_file
 
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "TIFF": "tif", "GIF": "gif", "WEBP": "webp", "BMP": "bmp"}
 """File name extension by Pillow's format name."""
@@ -78,9 +78,6 @@ def free_name(folder: Path, stem: str, ext: str, first: int | None = None) -> Pa
 
 def create(path: Path, data: bytes, written: Written) -> Path:
     """Create `path` with `data`; a file that appeared meanwhile is never replaced."""
-    try:
-        write_new(path, data)
-    except FileExistsError:
-        raise KanwuError(f"{path}: error: 文件已存在，没有覆盖 / the file exists and was not replaced") from None
+    write_new_file(path, data, "文件已存在，没有覆盖 / the file exists and was not replaced")
     written.files.append(path)
     return path
