@@ -385,3 +385,44 @@ def test_the_command_says_what_it_wrote_and_what_is_left_to_do(tmp_path, issue, 
                                 "请在 pages: 的某一版加上 news（现在接在最后一版）/ add `news` to a page in pages: "
                                 "(it follows the last page for now)"]
     assert err == ""
+
+
+def test_a_new_number_is_filled_slot_by_slot(tmp_path, write_issue, capsys):
+    """``kanwu new`` leaves each story a slot; ``--id`` fills one in place while the others wait (their empty
+    values are no reason to refuse an import), and a document without ``--id`` joins as a new story."""
+    previous = write_issue(MINIMAL.replace("stories:\n", "pages:\n  - title: 要闻\n    stories: [one, two]\nstories:\n")
+                           + "    column: 社区动态\n  - id: two\n    headline: 第二篇\n    body: 第二篇正文。\n",
+                           name="no1.yaml")
+    assert main(["new", str(previous), "--date", "2024-06-01", "-o", str(tmp_path / "no2.yaml")]) == 0
+    issue = tmp_path / "no2.yaml"
+    before = issue.read_text(encoding="utf-8")
+    docx = docxes.correspondent(tmp_path / "稿件.docx")
+    capsys.readouterr()
+    assert main(["import", str(docx), "--into", str(issue), "--id", "one"]) == 0
+    out = capsys.readouterr().out
+    assert "已导入为稿件 one" in out and "pages:" not in out  # the slot is on the page plan already
+    after = issue.read_text(encoding="utf-8")
+    slot = before[before.index("  - id: one\n"):before.index("  - id: two\n")]
+    filled = after[after.index("  - id: one\n"):after.index("  - id: two\n")]
+    assert after == before.replace(slot, filled)  # nothing but the slot changed
+    assert filled.startswith(f"  - id: one\n    headline: {docxes.TITLE}  # 由 kanwu import 导入自 稿件.docx\n"
+                             "    body_file: text/one.md\n    column: 社区动态\n    byline: 社区宣文办　通讯员　张三\n"
+                             "    images:\n"
+                             "      - src: images/one-1.jpg\n        caption: 图为志愿者入户宣传垃圾分类知识\n")
+    assert "待填" not in filled and after.count("# 待填") == 2  # slot `two` still waits
+    with pytest.raises(KanwuError) as waiting:
+        load_issue(issue)
+    errors = {f.pos.line for f in waiting.value.findings if f.level == "error"}  # the slot's headline
+    assert errors and errors <= {i + 1 for i, line in enumerate(after.split("\n")) if "# 待填" in line}
+    # a document without --id is a new story, the slot `two` still waiting
+    result = import_docx(docxes.simple(tmp_path / "notice.docx", "通知正文。", title="通知"), into=issue)
+    assert result.story_id == "notice" and result.unplaced
+    # a filled story is not a slot: refused, naming the slots still to fill
+    again = issue.read_bytes()
+    assert main(["import", str(docx), "--into", str(issue), "--id", "one"]) == 2
+    assert "待填的稿件位有 two" in capsys.readouterr().err and issue.read_bytes() == again
+    assert import_docx(docxes.simple(tmp_path / "b.docx", "正文。", title="第二篇"), into=issue, story_id="two")
+    stories = {s.id: s for s in load_issue(issue).stories}
+    assert list(stories) == ["one", "two", "notice"]
+    assert stories["one"].column.value == "社区动态" and len(stories["one"].images) == 2
+    assert stories["two"].headline.value == "第二篇" and stories["two"].body.value == "正文。\n"

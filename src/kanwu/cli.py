@@ -91,7 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("docx", metavar="FILE.docx", help="通讯员的 Word 或 WPS 文档（.docx）/ the correspondent's .docx")
     m.add_argument("--into", metavar="ISSUE.yaml", help="把稿件加到这个期刊文件的 stories: 末尾 / append the story to "
                    "this issue file")
-    m.add_argument("--id", metavar="ID", help="稿件 id（默认自动选一个没用过的）/ the story id (default: a free one)")
+    m.add_argument("--id", metavar="ID", help="稿件 id（默认自动选一个没用过的）；kanwu new 留下的稿件位的 id：填进这个位子 / "
+                   "the story id (default: a free one); the id of a slot kanwu new left: fill that slot")
     m.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈 / show tracebacks")
     return p
 

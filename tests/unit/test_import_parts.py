@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kanwu.errors import Pos
-from kanwu.importer.issuefile import Entry, append, scalar
+from kanwu.errors import KanwuError, Pos
+from kanwu.importer.issuefile import Entry, append, fill, scalar, stories_of
 from kanwu.importer.markdown import block_start, escape, paragraph
 from kanwu.importer.story import byline_of, caption_of, is_subhead
 from kanwu.importer.styles import ParaStyle, format_number
@@ -145,3 +146,27 @@ def test_the_line_under_the_last_photo_is_its_caption_not_the_byline():
     assert draft.byline == "" and draft.slots[0].caption == "（社区宣文办 供稿）"
     draft = build([title, line("正文。"), line("（社区宣文办 供稿）", CENTRED)], "x.docx", "x", Collector())
     assert draft.byline == "社区宣文办 供稿" and draft.body == "正文。\n"
+
+
+@pytest.mark.parametrize("slot, kept", [
+    ('  - id: new\n    headline: ""  # 待填\n    body: ""  # 待填\n    place: {page: 1}\n', {"place": {"page": 1}}),
+    ("  - id: new\n    headline:\n    body: |\n    column: 栏\n", {"column": "栏"}),  # null and an empty block
+    ('  - id: new\n    images: []\n    headline: \'\'\n', {}),
+    ("  - id: new\n", {}),
+])
+def test_a_slot_is_filled_whatever_empty_values_it_was_written_with(slot, kept):
+    text = f"kanwu: 1\nstories:\n  - id: old\n    headline: 旧\n    body: 旧\n{slot}# 末尾\n"
+    for nl in ("\n", "\r\n"):
+        out = fill(text.replace("\n", nl), "x.yaml", ENTRY)
+        assert out.endswith(f"# 末尾{nl}") and "\n" not in out.replace("\r\n", "") if nl == "\r\n" else True
+        story = yaml.safe_load(out)["stories"][1]
+        assert story == {"id": "new", "headline": "标题", "byline": "宣文办", "body_file": "text/new.md",
+                         "images": [{"src": "images/new-1.jpg", "caption": "图为: 说明"}, {"src": ""}], **kept}
+    assert stories_of(text, "x.yaml").slots == ("new",)
+
+
+def test_a_slot_is_never_filled_over_what_it_has():
+    with pytest.raises(KanwuError, match=r"x.yaml:4:13: error: 稿件位 “new” 已经有 byline"):
+        fill("stories:\n  - id: new\n    headline: ''\n    byline: 李四\n", "x.yaml", ENTRY)
+    with pytest.raises(KanwuError, match=r"x.yaml:2:5: error: 稿件位 “new” 写成了 \{ … \}"):
+        fill('stories:\n  - {id: new, headline: "", body: ""}\n', "x.yaml", ENTRY)

@@ -5,13 +5,13 @@ body read into lines (`walk`), the lines made into a story (`story`:
 headline, byline, 小标题, captions, Markdown), the photos checked; only then
 is anything written: the photos into ``images/`` and the body into
 ``text/<id>.md`` under the issue's folder (`write`), and the story's entry
-appended to the issue file (`issuefile`), which is loaded again by kanwu's
-own loader before it replaces the old file. A failure at any point leaves
+appended to the issue file, or a story slot ``kanwu new`` left filled with it
+(`issuefile`), which is loaded again by kanwu's own loader before it
+replaces the old file. A failure at any point leaves
 the folder as it was.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import Collector, Finding, KanwuError, Pos
 from ..load import ID_RE, MAX_BODY_CHARS, load_issue
 from ..schema import TEXT_LIMITS
-from .issuefile import Entry, append, render, story_ids
+from .issuefile import Entry, Stories, append, fill, render, stories_of
 from .story import Draft, Slot, build
 from .walk import Walker, where
 from .write import EXTENSIONS, Written, create, free_name, subfolder
@@ -50,6 +50,9 @@ def import_docx(docx: Path, into: Path | None = None, story_id: str | None = Non
                 folder: Path | None = None) -> Imported:
     """Import `docx` as a new story of the issue file `into` (or print-ready, files under `folder`, default cwd).
 
+    With `story_id` naming a story slot of `into` (an id with neither headline
+    nor body yet, as ``kanwu new`` leaves each story of the previous number)
+    the slot is filled in place, keeping its ``column`` and ``place``.
     Raises `KanwuError` (exit 2, nothing written) for a file that is not a
     usable ``.docx``, a taken or malformed id, or an issue file that would
     not load afterwards.
@@ -59,9 +62,9 @@ def import_docx(docx: Path, into: Path | None = None, story_id: str | None = Non
     out = Collector()
     shown = str(docx)
     original = _read_issue(into) if into is not None else None
-    taken = story_ids(original[1], str(into)) if original is not None else []
+    known = stories_of(original[1], str(into)) if original is not None else Stories((), ())
     if story_id is not None:
-        _check_id(story_id, taken, into)
+        _check_id(story_id, known, into)
     document = open_docx(docx, shown)
     lines = Walker(document, shown, out).read()
     draft = build(lines, shown, _fallback_title(document, docx), out)
@@ -69,7 +72,7 @@ def import_docx(docx: Path, into: Path | None = None, story_id: str | None = Non
     _check_lengths(draft, shown, out)
     out.fail_if_errors()
     root = into.resolve().parent if into is not None else (folder or Path.cwd()).resolve()
-    sid = story_id or _free_id(docx.stem, taken, root / BODY_FOLDER)
+    sid = story_id or _free_id(docx.stem, known.ids, root / BODY_FOLDER)
     written = Written()
     try:
         entry, files = _write(draft, exts, sid, root, docx.name, written)
@@ -77,7 +80,7 @@ def import_docx(docx: Path, into: Path | None = None, story_id: str | None = Non
             text = "\n".join(render(entry, 2, 4, 2)) + "\n"
             return Imported(sid, text, tuple(files), tuple(out.findings), False)
         assert original is not None
-        unplaced = _append(into, original, entry)
+        unplaced = _append(into, original, entry, sid in known.slots)
     except BaseException:
         written.rollback()
         raise
@@ -96,16 +99,19 @@ def _read_issue(into: Path) -> tuple[bytes, str]:
     return data, data[len(bom):].decode(codec)
 
 
-def _check_id(story_id: str, taken: list[str], into: Path | None) -> None:
+def _check_id(story_id: str, known: Stories, into: Path | None) -> None:
+    """`--id`: well formed, and either new to the issue or one of its slots to fill."""
     if not ID_RE.match(story_id) or len(story_id) > TEXT_LIMITS["id"]:
         raise KanwuError(f"--id: error: 稿件 id “{story_id[:80]}” 只能用小写字母、数字和连字符（不超过 {TEXT_LIMITS['id']} 个）/ "
                          "a story id must match [a-z0-9-]+")
-    if story_id in taken:
-        raise KanwuError(f"--id: error: {into} 里已经有 id 为 “{story_id}” 的稿件：请换一个 id / the issue already has a "
-                         f"story `{story_id}`: choose another id")
+    if story_id in known.ids and (story_id not in known.slots or known.ids.count(story_id) > 1):
+        slots = f"；待填的稿件位有 {'、'.join(known.slots)}" if known.slots else ""
+        en = f" (slots to fill: {', '.join(known.slots)})" if known.slots else ""
+        raise KanwuError(f"--id: error: {into} 里已经有 id 为 “{story_id}” 的稿件，它已有标题或正文：请换一个 id{slots} / "
+                         f"the issue already has a story `{story_id}` with a headline or body: choose another id{en}")
 
 
-def _free_id(stem: str, taken: list[str], bodies: Path) -> str:
+def _free_id(stem: str, taken: tuple[str, ...], bodies: Path) -> str:
     """An id from the file's name (``story`` for a Chinese name), numbered past ids and body files in use."""
     base = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:40].strip("-") or "story"
     sid, n = base, 2
@@ -198,44 +204,59 @@ def _write(draft: Draft, exts: list[str | None], sid: str, root: Path, source: s
     return entry, files
 
 
-def _append(into: Path, original: tuple[bytes, str], entry: Entry) -> bool:
-    """Append `entry` to the issue file, load the result with kanwu's loader, then replace the file.
+def _append(into: Path, original: tuple[bytes, str], entry: Entry, slot: bool) -> bool:
+    """Append `entry` to the issue file (or fill its `slot`), check the result with kanwu's loader, then replace
+    the file.
 
     Returns whether the issue has a page plan that does not place the story.
     """
     from ..files import read_bytes
-    from ..output import OutputSet
+    from ..output import write_atomic
     from ..sources import MAX_SOURCE_BYTES, encoding_of
 
     data, text = original
     bom, codec = encoding_of(data)
-    new = bom + append(text, str(into), entry).encode(codec)
-    with OutputSet() as staged:
-        staged.add(into, new)
-        tmp = staged.staged[0][0]
-        try:
-            issue = load_issue(tmp)
-        except KanwuError as exc:
-            raise _explain(exc, tmp, into) from None
-        if read_bytes(into, str(into), MAX_SOURCE_BYTES) != data:
-            raise KanwuError(f"{into}: error: 导入时期刊文件被别的程序改动了，没有导入：请保存后重试 / the issue file changed "
-                             "while importing: nothing was imported; save it and try again")
-        staged.commit()
-    return bool(issue.pages) and not any(entry.story_id in p.stories for p in issue.pages)
-
-
-def _explain(exc: KanwuError, tmp: Path, into: Path) -> KanwuError:
-    """Why the issue would not load with the story: its own errors when it fails already, else the new ones."""
+    new = (fill if slot else append)(text, str(into), entry)
     try:
-        load_issue(into)
-    except KanwuError as own:
+        after = stories_of(new, str(into))
+    except KanwuError as exc:  # not YAML any more (a bug, but named as the loader would)
+        raise _explain(list(exc.findings), into, text) from None
+    errors = _errors(into, new, after)
+    if errors:
+        raise _explain(errors, into, text)
+    if read_bytes(into, str(into), MAX_SOURCE_BYTES) != data:
+        raise KanwuError(f"{into}: error: 导入时期刊文件被别的程序改动了，没有导入：请保存后重试 / the issue file changed "
+                         "while importing: nothing was imported; save it and try again")
+    write_atomic(into, bom + new.encode(codec))
+    return after.placed is not None and entry.story_id not in after.placed
+
+
+def _errors(into: Path, text: str, stories: Stories) -> list[Finding]:
+    """What kanwu's loader finds in `text` as the issue file `into`, when it finds errors other than the
+    ``empty`` values of story slots still to fill (a number started with ``kanwu new`` is imported into one
+    story at a time); else nothing."""
+    try:
+        load_issue(into, source=text)
+    except KanwuError as exc:
+        if any(f.level == "error" and not _of_slot(f, str(into), stories) for f in exc.findings):
+            return [f for f in exc.findings if not _of_slot(f, str(into), stories)]
+    return []
+
+
+def _of_slot(finding: Finding, shown: str, stories: Stories) -> bool:
+    """A finding that a slot is still to be filled."""
+    pos = finding.pos
+    return finding.code == "empty" and pos is not None and pos.file == shown and pos.line in stories.slot_lines
+
+
+def _explain(errors: list[Finding], into: Path, original: str) -> KanwuError:
+    """Why the issue would not load with the story: its own errors when it fails already, else the new ones."""
+    own = _errors(into, original, stories_of(original, str(into)))
+    if own:
         head = Finding("error", "import-issue-invalid", f"期刊文件本身有错误（见下），没有导入 / the issue file has errors "
                        "(below): nothing was imported", Pos(str(into)))
-        return KanwuError((head, *own.findings))
+        return KanwuError((head, *own))
     head = Finding("error", "import-issue-invalid", "加上这篇稿件后期刊文件无法通过检查（见下，行号是加上之后的），没有导入 / "
                    "with the story added the issue file would not load (below; line numbers as with the story): "
                    "nothing was imported", Pos(str(into)))
-    moved = [dataclasses.replace(f, message=f.message.replace(str(tmp), str(into)),
-                                 pos=dataclasses.replace(f.pos, file=str(into)) if f.pos and f.pos.file == str(tmp)
-                                 else f.pos) for f in exc.findings]
-    return KanwuError((head, *moved))
+    return KanwuError((head, *errors))
