@@ -13,7 +13,7 @@ from kanwu.cli import main
 from kanwu.errors import KanwuError
 from kanwu.importer import import_docx
 from kanwu.load import load_issue
-from paths import MINIMAL
+from paths import MINIMAL, SEED
 
 
 def texts_of(docx: Path) -> list[str]:
@@ -61,13 +61,13 @@ def test_a_correspondents_document_is_imported_with_nothing_lost(tmp_path, issue
     story = next(s for s in load_issue(issue).stories if s.id == result.story_id)
     assert result.story_id == "story"
     assert story.headline.value == docxes.TITLE
-    assert story.byline.value == "社区宣文办　通讯员　张三"
+    assert story.byline.value == "社区宣文办、通讯员　张三"
     body = story.body.value
     assert body.startswith("近日，**鞍山五村居民区**联合物业开展了*垃圾分类*宣传活动")
     assert "\n## 一、入户宣传　面对面讲解\n" in body and "\n## 二、现场答疑　手把手指导\n" in body
     assert "\n- 湿垃圾要破袋投放\n\n- 有害垃圾单独投放\n" in body
     assert "\n1. 讲解分类标准\n\n2. 演示投放方法\n" in body
-    assert "\n时间　地点　参加人数\n\n12月1日　鞍山五村　120人\n" in body
+    assert "\n时间｜地点｜参加人数\n\n12月1日｜鞍山五村｜120人\n" in body
     # the photos: original bytes, in order, each with the line under it as its caption
     assert [im.caption.value for im in story.images] == ["图为志愿者入户宣传垃圾分类知识", "居民现场体验分类投放"]
     assert [im.src.read_bytes() for im in story.images] == list(docxes.PHOTOS)
@@ -88,6 +88,17 @@ def test_a_correspondents_document_is_imported_with_nothing_lost(tmp_path, issue
     built = build(issue, tmp_path / "out", png=False)
     assert built.exit_code == 0, [str(f) for f in built.report.findings if f.level == "error"]
     assert (tmp_path / "out" / "issue.print.pdf").is_file()
+    # what the import joined (table cells, byline lines) is typeset as imported: the only normalisation in the
+    # story is the correspondent's own space in the 小标题, as in any office text (a space between two Chinese
+    # words is removed; a space joining the cells would have run them together)
+    changed = {(f.pos.file, f.pos.line) for f in built.report.findings if f.code == "normalized-punctuation"}
+    lines = (issue.parent / "text" / "story.md").read_text(encoding="utf-8").split("\n")
+    assert {lines[line - 1] for file, line in changed if file.endswith("story.md")} == \
+        {"## 一、入户宣传　面对面讲解", "## 二、现场答疑　手把手指导"}
+    from kanwu.text.normalize import normalize
+
+    assert normalize(story.byline.value)[0] == "社区宣文办、通讯员张三"  # only the correspondent's 通讯员　张三
+    assert "\n时间｜地点｜参加人数\n\n12月1日｜鞍山五村｜120人\n" in normalize(body)[0]
 
 
 def test_into_keeps_the_issue_file_as_it_was_and_appends_in_its_style(tmp_path, issue):
@@ -118,7 +129,7 @@ def test_into_follows_the_files_indentation_encoding_and_line_endings(tmp_path, 
     added = data[len(text.replace("\n", "\r\n").encode("utf-8")) + 3:].decode("utf-8")
     assert "\n" not in added.replace("\r\n", "")
     assert added.split("\r\n")[1:4] == [f"{pad}- id: garbage", f"{pad}  headline: {docxes.TITLE}",
-                                        f"{pad}  byline: 社区宣文办　通讯员　张三"]
+                                        f"{pad}  byline: 社区宣文办、通讯员　张三"]
     assert f"\r\n{pad}  images:\r\n{pad}{pad}  - src: images/garbage-1.jpg\r\n" in added
     assert [s.id for s in load_issue(issue).stories] == ["one", "garbage"]
 
@@ -406,7 +417,7 @@ def test_a_new_number_is_filled_slot_by_slot(tmp_path, write_issue, capsys):
     filled = after[after.index("  - id: one\n"):after.index("  - id: two\n")]
     assert after == before.replace(slot, filled)  # nothing but the slot changed
     assert filled.startswith(f"  - id: one\n    headline: {docxes.TITLE}  # 由 kanwu import 导入自 稿件.docx\n"
-                             "    body_file: text/one.md\n    column: 社区动态\n    byline: 社区宣文办　通讯员　张三\n"
+                             "    body_file: text/one.md\n    column: 社区动态\n    byline: 社区宣文办、通讯员　张三\n"
                              "    images:\n"
                              "      - src: images/one-1.jpg\n        caption: 图为志愿者入户宣传垃圾分类知识\n")
     assert "待填" not in filled and after.count("# 待填") == 2  # slot `two` still waits
@@ -426,3 +437,50 @@ def test_a_new_number_is_filled_slot_by_slot(tmp_path, write_issue, capsys):
     assert list(stories) == ["one", "two", "notice"]
     assert stories["one"].column.value == "社区动态" and len(stories["one"].images) == 2
     assert stories["two"].headline.value == "第二篇" and stories["two"].body.value == "正文。\n"
+
+
+def test_imported_text_is_typeset_as_the_same_text_typed_by_an_office(tmp_path, issue):
+    """Half-width punctuation, full-width indents, spaces between Chinese words and rare characters (喆 堃 镕)
+    come through the import as typed, and typesetting treats them as it treats an office's Markdown file."""
+    from kanwu.text.prepare import prepare
+
+    typed = ["　　居民王喆说:\"垃圾分类,从我做起!\"", "李堃和朱镕 一起参加了活动(共30人)...", "地址:四平路1号;电话:12345678."]
+    result = import_docx(docxes.simple(tmp_path / "office.docx", *typed, title="王喆、李堃、朱镕参加活动"), into=issue)
+    (tmp_path / "office.md").write_text("\n\n".join(typed) + "\n", encoding="utf-8")
+    issue.write_text(issue.read_text(encoding="utf-8").replace(
+        "\n# 末尾的注释", "  - id: typed\n    headline: 王喆、李堃、朱镕参加活动\n    body_file: office.md\n# 末尾的注释"),
+        encoding="utf-8")
+    loaded = load_issue(issue)
+    stories = {s.id: s for s in loaded.stories}
+    assert stories[result.story_id].body.value == "\n\n".join(t.lstrip("　") for t in typed) + "\n"  # as typed
+    prepared, changes = prepare(loaded)
+    ready = {s.id: s for s in prepared.stories}
+    imported, office = ready[result.story_id], ready["typed"]
+    assert [b.text for b in imported.blocks] == [b.text for b in office.blocks]
+    assert imported.headline.value == office.headline.value == "王喆、李堃、朱镕参加活动"
+    assert "居民王喆说：“垃圾分类，从我做起！”" in imported.blocks[0].text and "朱镕一起" in imported.blocks[1].text
+
+    def made(story_id: str) -> list[str]:
+        return sorted(dict(f.data)["before"] + ">" + dict(f.data)["after"] for f in changes
+                      if f.story == story_id and f.code == "normalized-punctuation")
+    assert made(result.story_id) == [c for c in made("typed") if not c.startswith("　　")]  # the indent: gone already
+    assert len(made(result.story_id)) >= 8
+
+
+@pytest.mark.parametrize("layout", ["tabloid-a3", "bulletin-a4"])
+def test_a_story_imported_into_the_seed_issue_builds_in_both_layouts(tmp_path, monkeypatch, layout):
+    """The done-when document appended to a copy of the seed: typeset whole, no error, in the A3 paper and the A4
+    bulletin (a check-style build: everything but writing the files)."""
+    import shutil
+
+    from kanwu.build import build
+
+    shutil.copytree(SEED.parent, tmp_path / "issues", ignore=shutil.ignore_patterns("mixed*"))
+    issue = tmp_path / "issues" / SEED.name
+    result = import_docx(docxes.correspondent(tmp_path / "稿件.docx"), into=issue)
+    monkeypatch.setenv("KANWU_CACHE", "off")
+    built = build(issue, layout=layout, write=False)
+    assert built.exit_code == 0, [str(f) for f in built.report.findings if f.level == "error"]
+    row = next(r for r in built.report.stories if r["id"] == result.story_id)
+    assert row["pages"] and row["overset_lines"] == 0 and row["overset_characters"] == 0
+    assert [r["id"] for r in built.report.stories] == ["lead", "frontline", "npc", result.story_id]

@@ -36,6 +36,8 @@ _NAME = r"[\u3400-\u9fff·]{2,5}"
 _ROLE = re.compile(r"^(?:本报|特约)?(?:通讯员|记者|撰稿|撰文|作者|文字|供稿|来源)"
                    rf"(?:[\s　]*[：:][\s　]*\S|[\s　]+\S|{_NAME}(?:[\s　、，,]+{_NAME})*$)"
                    r"|^文\s*[/／：:]|^图\s*[/／]")
+BYLINE_JOIN = "、"
+"""Between byline lines (（社区宣文办） and 通讯员 张三 → 社区宣文办、通讯员 张三)."""
 _LABEL = re.compile(r"^(?:作者|供稿|来源)\s*[：:]\s*")
 _SENTENCE_END = "。；，、,;：:"
 
@@ -114,7 +116,9 @@ def build(lines: list[Line], shown: str, fallback_title: str, out: Collector) ->
             del rest[headline.at]
     bylines = _bylines(rest, max(headline.at, 0))
     body, slots = _body(rest, shown, out)
-    return Draft(headline.text, subheadline, "　".join(bylines), body, tuple(slots))
+    # joined with 、 as offices list sources: a space between two Chinese words is removed when the issue is
+    # typeset (text.normalize), which would run 社区宣文办 and 通讯员 together
+    return Draft(headline.text, subheadline, BYLINE_JOIN.join(bylines), body, tuple(slots))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,11 @@ DIAGRAM = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
 _SKIP = {w(t) for t in ("rPr", "fldChar", "instrText", "delInstrText", "delText", "lastRenderedPageBreak", "softHyphen",
                         "annotationRef", "separator", "continuationSeparator", "footnoteRef", "endnoteRef")}
 _TRANSPARENT = {w(t) for t in ("hyperlink", "smartTag", "customXml", "fldSimple", "dir", "bdo")}
+CELL = "｜"
+"""Between the cells of a table row made into a paragraph: a space would be removed between Chinese words when
+the issue is typeset (text.normalize), running the cells together."""
+CELL_LINE = "／"
+"""Between the paragraphs of one table cell."""
 _SHOWN = 24
 """Characters of a paragraph quoted in a message to find it."""
 
@@ -378,15 +383,15 @@ class Walker:
         for row in rows:
             spans: list[Span] = []
             for cell in row:
-                cell_spans = [s for line in cell for s in (Span("　", False, False), *line.spans)][1:]
+                cell_spans = [s for line in cell for s in (Span(CELL_LINE, False, False), *line.spans)][1:]
                 if cell_spans:
-                    spans += [Span("　", False, False)] * bool(spans) + cell_spans
+                    spans += [Span(CELL, False, False)] * bool(spans) + cell_spans
             if spans:
                 self.lines.append(Line(tuple(spans), (), first_para, ParaStyle("text", 0, False, None, None), row=True))
         if text:
-            self.warn("import-table", f"{cn}起是一个表格（{len(rows)} 行 × {ncols} 列），已改为每行一段文字（单元格之间空一格），"
+            self.warn("import-table", f"{cn}起是一个表格（{len(rows)} 行 × {ncols} 列），已改为每行一段文字（单元格之间用“{CELL}”隔开），"
                       "请核对或改写", f"from {en}: a table ({len(rows)} rows × {ncols} columns) was imported as one "
-                      "paragraph per row (cells separated by a space): check or rewrite it")
+                      f"paragraph per row (cells separated by “{CELL}”): check or rewrite it")
 
 
 def _children(el: Any, tag: str) -> list[Any]:
