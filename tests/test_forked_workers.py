@@ -7,12 +7,10 @@ happened, writes nothing, and leaves no process behind.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -21,29 +19,11 @@ from kanwu.build import build
 from kanwu.cli import main
 from kanwu.errors import KanwuError
 
+from deadline import deadline
 from paths import MINIMAL
 
 TWO_PAGES = MINIMAL.replace("layout: bulletin-a4", "layout: tabloid-a3\npages:\n  - {stories: [one]}\n"
                             "  - {stories: [two]}") + "  - id: two\n    headline: 第二篇\n    body: 第二版的文字。\n"
-
-
-class Hung(Exception):
-    """The build did not come back in time."""
-
-
-@contextlib.contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Raise `Hung` in the main thread after `seconds` (a hang fails the test instead of the suite)."""
-    def ring(signum, frame):  # noqa: ANN001, ANN202
-        raise Hung(f"no answer after {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, ring)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 @pytest.fixture(autouse=True)
