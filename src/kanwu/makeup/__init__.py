@@ -44,9 +44,10 @@ def make_plan(issue: Issue, layout: Layout, fonts: Mapping[str, object],
         pages = flow.build()
         return assemble(issue, pages, grid, settings, layout, findings + flow.findings, flow=True), setter
     from .modular import Shapes
-    from .paginate import ModularBuilder
+    from .paginate import ModularBuilder, check_crowding
     from .pictures import Pictures
 
+    check_crowding(issue, planned, prepared)
     shapes = Shapes(measurer, Pictures(measurer, grid, settings), grid, settings)
     builder = ModularBuilder(prepared, shapes, measurer, grid, settings)
     results = builder.build(planned)

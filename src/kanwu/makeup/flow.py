@@ -39,6 +39,7 @@ class FlowBuilder:
                                gutter=gap)
         self.pictures = Pictures(measurer, self.picgrid, settings)
         self.findings: list[Finding] = []
+        self._refused: set[str] = set()
 
     # ------------------------------------------------------------------ pictures
     def _band(self, prep: Prepared, shrink: int, grow: int = 0) -> Band | None:
@@ -48,6 +49,9 @@ class FlowBuilder:
         if not prep.slots:
             return None
         bands = self.pictures.bands(prep.story.id, prep.slots, self.parts)
+        if not bands:  # no frame of the layout holds them (a 10,000 × 1 strip): set without, and say so
+            self._unplaceable(prep)
+            return None
         one_row = [b for b in bands if len({p.line for p in b.pictures}) == 1] or list(bands)
         want = max(1, self.parts // 2 if len(prep.slots) <= 2 else self.parts // 3) - shrink
         widest = lambda b: max(p.cols for p in b.pictures)  # noqa: E731
@@ -57,6 +61,18 @@ class FlowBuilder:
             if taller:
                 chosen = max(taller, key=lambda b: (b.height, -b.cost))
         return chosen
+
+    def _unplaceable(self, prep: Prepared) -> None:
+        """An error for pictures no frame can hold (once per story): the story is set without them."""
+        if prep.story.id in self._refused:
+            return
+        self._refused.add(prep.story.id)
+        for slot in prep.slots:
+            shape = f"{slot.pixels[0]} × {slot.pixels[1]}" if slot.pixels else f"{slot.aspect:g}"
+            self.findings.append(Finding(
+                "error", "picture-shape", f"这张图片的形状（{shape} 像素）放不进本版式的任何图框，未排入：请裁切后再用 / "
+                f"the picture's shape ({shape} pixels) fits no frame of this layout, so it is left out: crop it",
+                slot.image.pos, story=prep.story.id))
 
     # ------------------------------------------------------------------ the flow
     def build(self) -> list[PlacedPage]:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from ..errors import Finding
-from ..model import Story
+from ..errors import Finding, KanwuError
+from ..model import Issue, Story
+from ..schema import MAX_PAGE_STORIES
 from .grid import Grid, MakeupSettings
 from .measure import ORPHAN, BodyBlock, Measurer, StoryBody, body_of
 from .modular import Leaf, Node, PageSolver, Piece, Shapes, Side, Stack
@@ -23,6 +24,10 @@ from .pictures import Slot
 
 MIN_REST = 3
 """Body lines the continuation of a jump must have at least."""
+MAX_PIECES = MAX_PAGE_STORIES + 4
+"""A page with more pieces (stories, continuations) than this is never solved: its layout search grows with
+the fourth power of them (30 took hours); the last ones are overset instead. The editors' plans and hints
+are held to `MAX_PAGE_STORIES` before (`check_crowding`), so only a page shared out on its own gets here."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,9 @@ class ModularBuilder:
     def _cells(self, sid: str) -> int:
         """A story's rough size in grid cells: body lines, a head, its smallest pictures, a gap."""
         p = self.prepared[sid]
-        pics = sum(max(2, round(s.aspect * self.grid.span(1) / self.grid.leading) + 2) for s in p.slots)
+        # a picture is never taller than a page (a 1 × 10,000-pixel one counted as 500 pages of it)
+        pics = sum(min(self.grid.lines, max(2, round(s.aspect * self.grid.span(1) / self.grid.leading) + 2))
+                   for s in p.slots)
         return p.body.lines + 4 * self.grid.columns + pics * 2 + self.st.module_gap * self.grid.columns
 
     def _capacity(self, index: int) -> int:
@@ -192,6 +199,8 @@ class ModularBuilder:
                      prep.spans, prep.placed)
 
     def _solve(self, pieces: list[Piece], index: int) -> tuple[Node, float] | None:
+        if len(pieces) > MAX_PIECES:
+            return None
         lines = self.grid.lines - self.top(index)
         return PageSolver(pieces, self.shapes, self.grid.columns, lines, self.st.module_gap).solve()
 
@@ -370,3 +379,33 @@ class ModularBuilder:
             if solved is not None:
                 return solved
         return None
+
+
+def check_crowding(issue: Issue, planned: list[tuple[str, list[str]]] | None, prepared: dict[str, Prepared]) -> None:
+    """Raise an input error (exit 2) for a page the editors give more than `MAX_PAGE_STORIES` stories: in the
+    page plan (stories on no page of the plan follow on its last page) or with ``place.page`` hints."""
+    errors: list[Finding] = []
+    most = MAX_PAGE_STORIES
+    if planned is not None:
+        listed = {s for page in issue.pages for s in page.stories}
+        for n, (page, (_, ids)) in enumerate(zip(issue.pages, planned), 1):
+            if len(ids) > most:
+                extra = sum(s not in listed for s in ids)
+                cn, en = (f"（其中 {extra} 篇没有写进 pages:，接在最后一版）", f" ({extra} of them are on no page of the "
+                          "plan and follow on its last page)") if extra else ("", "")
+                errors.append(Finding("error", "too-many-stories", f"第{n}版排了 {len(ids)} 篇稿件{cn}，一版最多 {most} 篇："
+                                      f"请把稿件分到更多版面，或把简讯合成一篇、用小标题分开 / page {n} is given "
+                                      f"{len(ids)} stories{en}; a page takes at most {most}: spread them over more "
+                                      "pages, or make the briefs one story with subheads", page.pos, page=n))
+    else:
+        hinted: dict[int, list[Prepared]] = {}
+        for prep in prepared.values():
+            if prep.page:
+                hinted.setdefault(prep.page, []).append(prep)
+        for n, preps in sorted(hinted.items()):
+            if len(preps) > most:
+                errors.append(Finding("error", "too-many-stories", f"{len(preps)} 篇稿件的 place.page 都是 {n}，一版最多 "
+                                      f"{most} 篇 / {len(preps)} stories have place.page {n}; a page takes at most {most}",
+                                      preps[most].story.pos, story=preps[most].story.id, page=n))
+    if errors:
+        raise KanwuError(errors)
