@@ -119,3 +119,16 @@ def test_a_picture_of_an_absurd_shape_is_reported_in_seconds(tmp_path: Path, lay
         result = build(issue, write=False)
     errors = [f for f in result.report.findings if f.level == "error"]
     assert errors and not result.report.ok, [str(f) for f in result.report.findings]
+
+
+@pytest.mark.parametrize("layout", ["tabloid-a3", "bulletin-a4"])
+def test_a_body_of_subheads_only_is_set_in_seconds(tmp_path: Path, layout: str) -> None:
+    """A body where every line is a ``##`` subhead (an outline pasted as the text): no break between
+    subheads is a good one, and the A4 bulletin added empty pages for ever (gigabytes, no end)."""
+    subheads = "".join(f"      ## 第{i}部分的小标题\n\n" for i in range(40))
+    text = issue_text(layout, 2).replace("    body: ", "    body: |\n" + subheads + "      ", 1)
+    issue = tmp_path / "issue.yaml"
+    issue.write_text(text, encoding="utf-8")
+    with deadline(30):
+        result = build(issue, write=False)
+    assert 1 <= result.report.pages <= 8, result.report.pages

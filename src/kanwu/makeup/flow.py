@@ -172,7 +172,7 @@ class FlowBuilder:
             a, n = 0, len(body.units)
             while True:
                 room = g.lines - y
-                b = self._page_break(body, a, room) if body.height(a, n) > room else n
+                b = self._page_break(body, a, room, y == pages[-1].top) if body.height(a, n) > room else n
                 if b > a:
                     rect = Rect(0, y, 1, body.height(a, b))
                     blocks.append(Block("text", rect, box_of(rect, g), sid, pieces=text_pieces(body, a, b)))
@@ -200,12 +200,16 @@ class FlowBuilder:
             first = False
         return pages, self._distribution(pages, y)
 
-    def _page_break(self, body, a: int, room: int) -> int:
+    def _page_break(self, body, a: int, room: int, fresh: bool = False) -> int:
         """The last unit index ``b`` (a break before unit b) such that units a..b-1 fit in `room` lines,
-        at the best break among the last few (no widow, no orphan, no subhead at the foot)."""
+        at the best break among the last few (no widow, no orphan, no subhead at the foot). On a `fresh`
+        page the break always moves on: a body with no good break (nothing but subheads) added empty
+        pages for ever."""
         b = a
         while b < len(body.units) and body.height(a, b + 1) <= room:
             b += 1
+        if fresh and b == a:
+            return a + 1  # one unit taller than a page: overfull, but the flow goes on
         best, cost = a, float("inf")
         for cand in range(b, max(a, b - 4) - 1, -1):
             if cand == a:
@@ -216,7 +220,7 @@ class FlowBuilder:
             if body.penalty[cand] < ORPHAN and pen <= cost:
                 break
         if cost == float("inf"):
-            return a if a > 0 else b
+            return a if a > 0 and not fresh else b
         return best
 
     def _band_blocks(self, sid: str, band: Band, y: int) -> list[Block]:
