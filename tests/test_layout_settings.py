@@ -61,6 +61,7 @@ BAD = [  # (layout.yaml keys, the layout it extends, what the message names)
     ("tag: {line_height: abc}", "tabloid-a3", "tag.line_height"),
     ("kicker: {size: 0pt}", "tabloid-a3", "kicker.size"),
     ("photos: {columns: 0}", "bulletin-a4", "photos.columns"),
+    ("grid: {columns: 7}\nheading: {indent: 0}", "bulletin-a4", "photos.columns"),  # the A4 flow's picture parts: < 0 wide
     ("photos: {crop: 1.5}", "tabloid-a3", "photos.crop"),
     ("photos: {aspect: 0}", "tabloid-a3", "photos.aspect"),
     ("photos: {max_share: -1}", "tabloid-a3", "photos.max_share"),
@@ -98,7 +99,7 @@ EDGES = [  # values at the edge of their range: they build
     ("grid: {columns: 12, gutter: 1mm}\nbody: {size: 5pt, leading: 5pt, indent: 4, quote_indent: 2}\n"  # 4 characters
      "heading: {indent: 2, size: 5pt}\npage: {width: 106mm, height: 100mm, margin: {left: 5mm, right: 5mm}}",
      "tabloid-a3"),
-    ("body: {size: 72pt, leading: 100pt, indent: 4, quote_indent: 4}\nheading: {indent: 4}\nmasthead: {lines: 3}",
+    ("body: {size: 72pt, leading: 100pt, indent: 4, quote_indent: 4}\nheading: {indent: 4}\nmasthead: {lines: 3}\nphotos: {columns: 4}",
      "bulletin-a4"),
 ]
 

@@ -9,14 +9,11 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Collection, Mapping, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
 from ..errors import Finding, KanwuError, Pos
 from ..units import MM, to_pt
 from ..userpath import LAYOUT_FOLDER, Refused, resolve_inside
-
-if TYPE_CHECKING:
-    from .spec import Layout
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _SIZE = (4.0, 300.0)
@@ -161,10 +158,10 @@ def check_layout(merged: Mapping[str, Any], file: Path) -> None:
         raise KanwuError([Finding("error", "bad-layout", f"{e}", Pos(str(file))) for e in errors])
 
 
-def check_grid(layout: "Layout", file: Path) -> None:
-    """Raise `KanwuError` when a layout's page has no room for its grid: every column at least `MIN_CHARS`
-    body characters wide (with the heading's and quotation's indents inside it), between 4 and
-    `MAX_LINES` grid lines, the masthead at most half of them."""
+def check_grid(layout: Any, file: Path) -> None:
+    """Raise `KanwuError` when a layout's page (a `kanwu.layout.spec.Layout`, which imports this module) has
+    no room for its grid: every column at least `MIN_CHARS` body characters wide (with the heading's and
+    quotation's indents inside it), between 4 and `MAX_LINES` grid lines, the masthead at most half of them."""
     errors: list[str] = []
     width, height = layout.type_area
     size = layout.body_size

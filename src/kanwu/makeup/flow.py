@@ -18,7 +18,7 @@ from dataclasses import replace
 from ..errors import Finding, Pos
 from ..model import Issue
 from .assemble import PlacedPage
-from .grid import Grid, MakeupSettings
+from .grid import PICTURE_GAP, Grid, MakeupSettings
 from .measure import ORPHAN, Measurer
 from .paginate import Prepared
 from .pictures import Band, Pictures
@@ -33,7 +33,7 @@ class FlowBuilder:
                  issue: Issue) -> None:
         self.prepared, self.m, self.grid, self.st, self.issue = prepared, measurer, grid, settings, issue
         parts = settings.photo_columns
-        gap = 4 * 72 / 25.4  # between pictures side by side
+        gap = PICTURE_GAP  # between pictures side by side
         self.parts = parts
         self.picgrid = replace(grid, columns=parts, column_width=(grid.column_width - gap * (parts - 1)) / parts,
                                gutter=gap)
