@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import forked
-from .errors import Finding, KanwuError
+from .errors import Finding, KanwuError, Pos
 from .layout.csslog import Collect, css_findings
 from .layout.spec import Layout
-from .wpext import Root, check_version, make_fetcher, undrawable
+from .wpext import Root, check_version, detach, make_fetcher, undrawable
 
 RUNS = 2
 """Pages are drawn in at most this many runs, whatever the machine. The print PDF's bytes depend on the
@@ -116,6 +116,10 @@ def _draw(index: int) -> Drawn | KanwuError:
     for url in dict.fromkeys(fetcher.refused):
         findings.append(Finding("error", "refused-url", f"拒绝读取 {url}：kanwu 只读取期刊、版式和字体文件夹里的文件 / "
                                 "refused: kanwu reads only files in the issue, layout and font folders"))
+    for url in detach(document):
+        findings.append(Finding("error", "refused-attachment", f"版式要把 {url} 作为附件放进 PDF：kanwu 不附带文件（PDF/X 也不"
+                                f"允许）/ the layout attaches {url} to the PDF: kanwu never embeds files (nor does PDF/X "
+                                "allow it)", Pos(str(layout.folders[0])) if layout is not None else None))
     sizes = [(p.width, p.height) for p in document.pages]
     pdf = None
     if options is not None:
