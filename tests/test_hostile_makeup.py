@@ -132,3 +132,26 @@ def test_a_body_of_subheads_only_is_set_in_seconds(tmp_path: Path, layout: str) 
     with deadline(30):
         result = build(issue, write=False)
     assert 1 <= result.report.pages <= 8, result.report.pages
+
+
+def test_a_page_plan_of_more_than_99_pages_is_an_input_error(write_issue) -> None:
+    """3,000 planned pages took 73 s and 500 MB to check (and a build for ever): a plan has at most 99."""
+    plan = "pages:\n" + "".join(f"  - {{title: 版{i}, stories: []}}\n" for i in range(120))
+    msgs = problems(write_issue(MINIMAL.replace("stories:\n", plan + "stories:\n", 1)))
+    assert any(":108:5:" in m and "99" in m for m in msgs), msgs
+
+
+def test_a_layout_that_makes_hundreds_of_pages_is_stopped_before_drawing(tmp_path: Path) -> None:
+    """A layout of stamp-sized pages (within every setting's range) turned an issue into thousands of
+    pages for WeasyPrint; more than 99 pages is an error before anything is drawn."""
+    folder = tmp_path / "layouts" / "stamp"
+    folder.mkdir(parents=True)
+    (folder / "layout.yaml").write_text(
+        "extends: bulletin-a4\npage: {width: 50mm, height: 30mm, margin: {top: 2mm, bottom: 2mm, left: 2mm, right: 2mm}}\n"
+        "body: {size: 5pt, leading: 5pt}\nheading: {indent: 0}\nmasthead: {lines: 0}\nphotos: {columns: 1}\n",
+        encoding="utf-8")
+    issue = tmp_path / "issue.yaml"
+    issue.write_text(issue_text("stamp", 2).replace("    body: ", "    body: " + "社区居民服务工作开展活动。" * 3000, 1),
+                     encoding="utf-8")
+    message = refused(issue)
+    assert f"{issue}: error:" in message and "99" in message, message

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from ..errors import Finding, KanwuError
+from ..errors import Finding, KanwuError, Pos
 from ..model import Issue, Story
-from ..schema import MAX_PAGE_STORIES
+from ..schema import MAX_PAGE_STORIES, PAGES
 from .grid import Grid, MakeupSettings
 from .measure import ORPHAN, BodyBlock, Measurer, StoryBody, body_of
 from .modular import Leaf, Node, PageSolver, Piece, Shapes, Side, Stack
@@ -409,3 +409,12 @@ def check_crowding(issue: Issue, planned: list[tuple[str, list[str]]] | None, pr
                                       preps[most].story.pos, story=preps[most].story.id, page=n))
     if errors:
         raise KanwuError(errors)
+
+
+def check_page_count(issue: Issue, pages: int) -> None:
+    """Raise an input error when makeup made more pages than an issue may have (`schema.PAGES`), before
+    anything is drawn: a layout of stamp-sized pages turned an issue into thousands of them."""
+    if pages > PAGES[1]:
+        raise KanwuError(Finding("error", "too-many-pages", f"这一期排出 {pages} 版，最多 {PAGES[1]} 版：请分成几期，或检查版式的"
+                                 f"纸张和字号 / the issue makes {pages} pages; at most {PAGES[1]}: split it, or check the "
+                                 "layout's page and type sizes", Pos(issue.source_name)))
