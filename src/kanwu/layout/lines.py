@@ -1,12 +1,16 @@
 """HTML for paragraphs composed by :func:`kanwu.text.compose.compose`.
 
-A composed paragraph goes inside ``<p class="c">`` (``white-space: nowrap;
-text-align: left; text-indent: 0``): its lines are separated by ``<br>`` and
+A composed paragraph goes inside ``<p class="c">`` (``white-space: pre;
+text-align: left; text-indent: 0``): its lines are separated by newlines (a
+``<br>`` would cost WeasyPrint three boxes a line: the element, its ``::before``
+and that one's text; on a 20-page number a third of the layout time) and
 every segment that needs it becomes a ``<span>`` carrying
 
 * ``letter-spacing`` (added by WeasyPrint after every character of the span),
 * ``margin-left`` (the segment's ``space_before``: indent, Han–Latin space),
 * class ``h`` for ``font-feature-settings: "halt"`` (a half-width mark),
+* class ``fw`` for ``font-variant-east-asian: full-width`` (a run of dashes or
+  ellipses alone, `FULL_WIDTH_ALONE`),
 * the class of its inline style (``classes``, e.g. ``{"strong": "b"}``).
 
 A half-width mark inside a line (the composer's ``halt``) is drawn as the
@@ -17,19 +21,20 @@ as typed: a halt-shaped glyph is a run whose shortened advance text
 extractors read as a gap, a space after the mark (边办， 找问题). At a line's
 end the mark keeps ``halt`` (its blank half would overflow unseen anyway).
 
-The stylesheet must define ``.h { font-feature-settings: "halt" }`` and the
-style classes.  Text is always HTML-escaped.
+The stylesheet must define ``.h { font-feature-settings: "halt" }``,
+``.fw { font-variant-east-asian: full-width }`` and the style classes.  Text is always HTML-escaped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from markupsafe import Markup, escape
 
-from kanwu.text.compose import CLOSING, OPENING, Composed, Line, Segment
+from kanwu.text.compose import CLOSING, OPENING, Composed, Line, Segment, char_kind
 
-__all__ = ["lines_html", "line_html", "fmt_pt"]
+__all__ = ["first_indent", "lines_html", "line_html", "fmt_pt"]
 
 
 def fmt_pt(value: float) -> str:
@@ -47,29 +52,54 @@ def fmt_pt(value: float) -> str:
 WIDE_SPACING = 0.9
 """pt of spacing from which a gap between two runs reads as a space to text extraction (pypdf: 1 pt does
 not, 2 pt does, at 12 pt)."""
+SAME_GAP = 0.0005
+"""pt within which two gaps are the same (below `fmt_pt`'s resolution)."""
+LAST_SLACK = 0.02
+"""pt a line's last character may move to share the run before it (a rounding residue of justification)."""
 
 
-def _merged(segments: Iterable[Segment]) -> list[Segment]:
-    """Join neighbours with identical style, spacing and halt (the second without margin), and a
-    line's unspaced last character with the run before it."""
+def _runs(segments: Sequence[Segment]) -> list[Segment]:
+    """The line in as few runs (spans) as draw every character at the same place.
+
+    A run's ``letter_spacing`` is added after each of its characters and its ``space_before`` before
+    the first. A segment joins the run before it when the gap it needs before its first character is
+    the run's spacing and its own characters are spaced alike; the gap it needs after its last
+    character, if different, becomes the next run's margin (negative after a pulled closing mark). A run
+    of one character can take any spacing, so per-character margins become one spaced run. Two Latin characters the composer measured apart stay apart: in one run they would be kerned.
+Every span costs WeasyPrint about half a millisecond to lay out and draw.
+
+    The line's end keeps its width: its last character joins a run spaced otherwise only when the
+    spacing is wide (a run of its own would start a gap that text extraction reads as a space: 转向 室;
+    after it the spacing does not show), not after a tightly spaced run, where a run of its own sits
+    exactly at the column's edge (Pango's spacing drifts by a few hundredths of a pt a glyph).
+    """
     out: list[Segment] = []
-    segments = list(segments)
+    tail = 0.0  # the spacing the last run's last character asked for after it
     for i, seg in enumerate(segments):
-        if not seg.text and not seg.space_before:
+        if not seg.text:  # nothing to draw: its margin goes before what follows
+            tail += seg.space_before
             continue
-        prev = out[-1] if out else None
-        # a line's last character is not spaced; after a widely spaced run it shares the run (the
-        # spacing after it does not show): a run of its own would start a gap that text extraction
-        # reads as a space (转向 室). Not after a tightly spaced run, where a run of its own puts it
-        # exactly at the column's edge (Pango's spacing drifts by a few hundredths of a pt a glyph).
-        last = (i == len(segments) - 1 and len(seg.text) == 1 and not seg.letter_spacing
-                and seg.space_before < 0.02 and prev is not None and prev.letter_spacing >= WIDE_SPACING)
-        if (prev is not None and (not seg.space_before or last) and prev.style == seg.style
-                and prev.halt == seg.halt and (prev.letter_spacing == seg.letter_spacing or last)):
-            out[-1] = Segment(prev.text + seg.text, seg.style, prev.letter_spacing,
-                              prev.space_before, seg.halt)
+        if not out:
+            out.append(Segment(seg.text, seg.style, seg.letter_spacing, tail + seg.space_before, seg.halt))
+            tail = seg.letter_spacing
+            continue
+        run, gap = out[-1], tail + seg.space_before
+        single = len(seg.text) == 1
+        last = i == len(segments) - 1
+        spacing = gap if len(run.text) == 1 else run.letter_spacing  # one character: any spacing after it
+        same = (run.style == seg.style and run.halt == seg.halt
+                and not (char_kind(run.text[-1]) == "L" and char_kind(seg.text[0]) == "L"))
+        joins = (same and abs(gap - spacing) < SAME_GAP
+                 and (single or abs(seg.letter_spacing - spacing) < SAME_GAP)
+                 and (not last or abs(seg.letter_spacing - spacing) < SAME_GAP))
+        if (last and single and not joins and same and abs(gap - run.letter_spacing) < LAST_SLACK and abs(seg.letter_spacing) < SAME_GAP
+                and (run.letter_spacing >= WIDE_SPACING or abs(run.letter_spacing) < SAME_GAP)):
+            joins, spacing = True, run.letter_spacing
+        if joins:
+            out[-1] = Segment(run.text + seg.text, seg.style, spacing, run.space_before, seg.halt)
         else:
-            out.append(seg)
+            out.append(Segment(seg.text, seg.style, seg.letter_spacing, gap - run.letter_spacing, seg.halt))
+        tail = seg.letter_spacing
     return out
 
 
@@ -95,6 +125,12 @@ def _pulled(segments: Sequence[Segment], size: float) -> list[Segment]:
     return out
 
 
+FULL_WIDTH_ALONE = "—―⸺…‥"
+"""Marks that are full width among Han but not in a run of their own, where Pango shapes them as common
+script (Noto CJK's ``——`` is then 1.69 em, not 2): such a run gets class ``fw``
+(``font-variant-east-asian: full-width``), so it is as wide as the composer measured it."""
+
+
 def _span(seg: Segment, classes: Mapping[str, str]) -> Markup:
     """One segment: bare escaped text, or a span with its class and spacing."""
     names = []
@@ -102,6 +138,8 @@ def _span(seg: Segment, classes: Mapping[str, str]) -> Markup:
         names.append(classes.get(seg.style, seg.style))
     if seg.halt:
         names.append("h")
+    if seg.text and not seg.text.strip(FULL_WIDTH_ALONE):
+        names.append("fw")
     css = []
     if seg.letter_spacing:
         css.append(f"letter-spacing:{fmt_pt(seg.letter_spacing)}")
@@ -118,20 +156,35 @@ def _span(seg: Segment, classes: Mapping[str, str]) -> Markup:
     return Markup("<span{}>{}</span>").format(Markup(attrs), text)
 
 
-def line_html(line: Line, classes: Mapping[str, str] | None = None, size: float = 0.0) -> Markup:
+def line_html(line: Line, classes: Mapping[str, str] | None = None, size: float = 0.0,
+              indent: bool = True) -> Markup:
     """The inner HTML of one composed line set at `size` pt.
 
     ``classes`` maps a segment style to its CSS class (unmapped styles use
     their own name); half-width marks are pulled together (`_pulled`), or get
-    class ``h`` at the line's end or when `size` is not given.  Adjacent
-    segments with identical attributes are merged to keep the markup small.
+    class ``h`` at the line's end or when `size` is not given; the fewest
+    spans that place every character (`_runs`). Without `indent` the margin
+    before the line's first character is left out (see `first_indent`).
     """
     classes = classes or {}
-    return Markup("").join(_span(seg, classes) for seg in _merged(_pulled(line.segments, size)))
+    runs = _runs(_pulled(line.segments, size))
+    if not indent and runs:
+        runs[0] = replace(runs[0], space_before=0.0)
+    return Markup("").join(_span(seg, classes) for seg in runs)
+
+
+def first_indent(par: Composed | Sequence[Line], size: float = 0.0) -> float:
+    """The margin before the first character of the first line, pt: drawn as the element's
+    ``text-indent`` by `lines_html` with ``indent=False``, one span fewer a paragraph."""
+    lines = par.lines if isinstance(par, Composed) else par
+    runs = _runs(_pulled(lines[0].segments, size)) if lines else []
+    return runs[0].space_before if runs else 0.0
 
 
 def lines_html(par: Composed | Sequence[Line], classes: Mapping[str, str] | None = None,
-               size: float = 0.0) -> Markup:
-    """The inner HTML of composed lines (a paragraph, or some of its lines): ``<br>``-separated."""
+               size: float = 0.0, indent: bool = True) -> Markup:
+    """The inner HTML of composed lines (a paragraph, or some of its lines), one line per text line: for
+    an element with ``white-space: pre``. Without `indent` the first line's margin before its first
+    character is left out, for the element's ``text-indent`` (`first_indent`)."""
     lines = par.lines if isinstance(par, Composed) else par
-    return Markup("<br>").join(line_html(line, classes, size) for line in lines)
+    return Markup("\n").join(line_html(line, classes, size, indent or i > 0) for i, line in enumerate(lines))

@@ -20,7 +20,7 @@ from ..makeup.plan import Block, Head, Plan, TextPiece
 from ..model import Issue, Text
 from ..text.compose import Line
 from ..text.setter import TextSetter
-from .lines import fmt_pt, line_html, lines_html
+from .lines import first_indent, fmt_pt, line_html, lines_html
 
 STYLE_CLASSES = {"strong": "b", "em": "i", "strong em": "b", "em strong": "b", "credit": "credit"}
 """Inline styles → CSS classes."""
@@ -49,12 +49,14 @@ def _lines(lines: Sequence[Line], size: float) -> list[Markup]:
 def _piece(piece: TextPiece, style: TextStyle) -> dict[str, Any]:
     size = {"sub": style.heading_size, "byline": style.byline_size, "jump": style.byline_size}.get(
         piece.kind, style.body_size)
-    inner = lines_html(piece.lines, STYLE_CLASSES, size)
+    indent = first_indent(piece.lines, size)  # the element's text-indent: a span fewer
+    inner = lines_html(piece.lines, STYLE_CLASSES, size, indent=False)
     if piece.kind in KAI_KINDS:
         inner = Markup('<span class="kf">') + inner + Markup("</span>")
     cls = {"p": "c", "li": "c li", "quote": "c quote", "lead": "c lead-par", "sub": "sub", "byline": "byline",
            "jump": "jump out" if piece.key.startswith("out") else "jump in"}[piece.kind]
-    return {"kind": piece.kind, "cls": cls, "key": piece.key, "html": inner, "lines": piece.height}
+    return {"kind": piece.kind, "cls": cls, "key": piece.key, "html": inner, "lines": piece.height,
+            "indent": Markup(f"text-indent:{fmt_pt(indent)}") if indent else Markup("")}
 
 
 def _head(head: Head, style: TextStyle) -> dict[str, Any]:
