@@ -130,10 +130,12 @@ class Shapes:
 
     def configs(self, piece: Piece, cols: int) -> list[Config]:
         """The cheapest configuration of `piece` at `cols` columns for each height and top kind."""
+        if cols not in piece.spans:  # outside the cache: hints dropped later widen the same piece's spans
+            return []
         key = (piece.story.id, piece.part, piece.body.heights[-1], piece.lead, piece.rank == 0, cols,
                len(piece.body.units), tuple(s.columns for s in piece.slots))
         if key not in self._cache:
-            self._cache[key] = self._configs(piece, cols) if cols in piece.spans else []
+            self._cache[key] = self._configs(piece, cols)
         return self._cache[key]
 
     def _configs(self, piece: Piece, cols: int) -> list[Config]:
@@ -158,9 +160,12 @@ class Shapes:
                     shape = max(0, 7 - depth) ** 2 * 1.5 if cols > 1 else 0.0
                     if depth > 45:
                         shape += (depth - 45) * 0.5
-                    order = (self.grid.columns - cols) * 10.0 if piece.rank == 0 else 0.0
+                    order = (self.grid.columns - cols) * 10.0 if piece.rank == 0 and piece.part != 2 else 0.0
+                    # white inside the rectangle is type area left unused as much as white between them
+                    # (a four-line continuation set across five columns left three of them empty)
+                    inside = sum(got.height - t for t in tops) - got.height_of_text(piece.body)
                     cost = (w.pictures * band.cost + w.headlines * head_cost + w.breaks * got.cost / 50
-                            + w.shape * shape + w.order * order)
+                            + w.shape * shape + w.order * order + w.fill * 100.0 * inside / self.page_cells)
                     top = OTHER if above or piece.part == 2 else PLACED if piece.placed else HEAD
                     cfg = Config(cols, lines, cost, top, head, head_lines, band, above, got)
                     if (lines, top) not in best or cost < best[(lines, top)].cost:

@@ -240,7 +240,7 @@ class ModularBuilder:
             pieces = continued + pieces if self.flowing else pieces + continued
             pieces = [replace(p, rank=r, lead=p.lead and r == 0) for r, p in enumerate(pieces)]
             page = PageResult(index + 1, title, pieces, self.top(index))
-            solved = self._solve(pieces, index) or self._jump(page, planned, carry)
+            solved = self._solve(pieces, index) or self._jump_or_relax(page, planned, carry)
             if solved is None and self._relax(page):
                 solved = self._solve(page.pieces, index) or self._jump(page, planned, carry)
             if solved is None:
@@ -262,21 +262,62 @@ class ModularBuilder:
 
         return cells(layout) / self._capacity(index)
 
-    def _relax(self, page: PageResult) -> bool:
-        """The ``place.columns`` hints of the page's stories and their pictures dropped, with a warning each
-        (as wide as the editors asked, they make the page impossible, or leave columns empty while text is
-        cut off); True if there were any."""
+    def _jump_or_relax(self, page: PageResult, planned: list[tuple[str, list[str]]],
+                       carry: dict[int, list[Piece]]) -> tuple[Node, float] | None:
+        """A page its stories do not fit: one of them jumps, unless the jump leaves the page under its
+        fill while the page fits without a jump once its ``place.columns`` hints are dropped (hints made
+        the page impossible; a jump then left a quarter of it white and pushed text off the paper's end:
+        an office issue of four pages' text came out as six, four of them under-filled)."""
+        index = page.number - 1
+        saved = list(page.pieces), {q: list(v) for q, v in carry.items()}, dict(page.jumps)
+        jumped = self._jump(page, planned, carry)
+        if jumped is not None and self._fill(jumped[0], index) >= self.st.min_fill:
+            return jumped
+        hinted = [k for k, p in enumerate(saved[0]) if self._unhinted(p) is not None]
+        # one story's hints dropped (each in turn), else all of them: the fullest page wins
+        tries = [{k} for k in hinted] + ([set(hinted)] if len(hinted) > 1 else [])
+        best: tuple[float, set[int]] | None = None
+        for drop in tries:
+            trial = [self._unhinted(p) if k in drop else p for k, p in enumerate(saved[0])]
+            relaxed = self._solve(trial, index)
+            if relaxed is not None and (best is None or self._fill(relaxed[0], index) > best[0]):
+                best = self._fill(relaxed[0], index), drop
+            if best is not None and best[0] >= self.st.min_fill:
+                break
+        if best is None or (jumped is not None and best[0] <= self._fill(jumped[0], index)):
+            return jumped
+        page.pieces[:] = saved[0]
+        carry.clear()
+        carry.update(saved[1])
+        page.jumps.clear()
+        page.jumps.update(saved[2])
+        self._relax(page, best[1])
+        return self._solve(page.pieces, index)
+
+    def _unhinted(self, piece: Piece) -> Piece | None:
+        """The piece with its and its pictures' ``place.columns`` hints dropped; None if it has none."""
+        if not piece.placed and not any(s.columns for s in piece.slots):
+            return None
+        slots = tuple(replace(s, columns=None) for s in piece.slots)
+        spans = tuple(range(1, self.grid.columns + 1)) if piece.placed else piece.spans
+        return replace(piece, slots=slots, spans=spans, placed=False)
+
+    def _relax(self, page: PageResult, only: set[int] | None = None) -> bool:
+        """The ``place.columns`` hints of the page's stories (those at `only`, else all) and their pictures
+        dropped, with a warning each (as wide as the editors asked, they make the page impossible, or leave
+        columns empty while text is cut off); True if there were any."""
         relaxed = False
         for k, p in enumerate(page.pieces):
+            if only is not None and k not in only:
+                continue
             prep = self.prepared[p.story.id]
             hinted = [s for s in p.slots if s.columns]
-            if not hinted and not p.placed:
+            unhinted = self._unhinted(p)
+            if unhinted is None:
                 continue
             relaxed = True
-            slots = tuple(replace(s, columns=None) for s in p.slots)
-            spans = tuple(range(1, self.grid.columns + 1)) if p.placed else p.spans
-            page.pieces[k] = replace(p, slots=slots, spans=spans, placed=False)
-            self.prepared[p.story.id] = replace(prep, slots=slots, spans=spans, placed=False)
+            page.pieces[k] = unhinted
+            self.prepared[p.story.id] = replace(prep, slots=unhinted.slots, spans=unhinted.spans, placed=False)
             n = page.number
             for s in hinted:
                 self.findings.append(Finding(
