@@ -363,6 +363,24 @@ def test_a_hint_that_forces_a_jump_leaving_the_page_white_is_dropped_instead(tmp
     assert not [f for f in plan.findings if f.level == "error"]
 
 
+def test_the_lead_story_opens_page_one_with_its_head(tmp_path: Path) -> None:
+    # an office issue (bench/office_issues.py, seed 57, no 5): the lead's phone screenshot and photo were set
+    # above its head in two columns, its 栏目 tag and headline half way down page 1 under the next story's
+    import subprocess
+    import sys
+
+    from paths import ROOT
+
+    subprocess.run([sys.executable, str(ROOT / "bench" / "office_issues.py"), "--seed", "57", "--count", "5",
+                    "-o", str(tmp_path / "gen")], check=True, capture_output=True, timeout=120)
+    path = next((tmp_path / "gen").glob("05-*")) / "issue.yaml"
+    plan = plan_of(path)
+    lead = load_stage(path, None)[0].stories[0].id
+    first = min(plan.pages[0].modules, key=lambda m: (m.rect.line, m.rect.col))
+    assert first.story == lead and first.blocks[0].kind == "head", (first.story, first.blocks[0].kind)
+    assert first.rect.cols >= 3
+
+
 # ------------------------------------------------------------------ the whole build
 
 def test_the_plan_is_deterministic(tmp_path: Path) -> None:

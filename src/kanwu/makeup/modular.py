@@ -150,7 +150,8 @@ class Shapes:
             bands = self.pics.bands(piece.story.id, piece.slots, cols) if piece.part != 2 else \
                 self.pics.bands(piece.story.id, (), cols)
             for band in bands:
-                for above in (False, True) if band.full and piece.part != 2 else (False,):
+                # the 头条 opens with its head: its pictures never sit above it
+                for above in (False, True) if band.full and piece.part != 2 and not piece.lead else (False,):
                     tops = (0,) * cols if above else band.tops
                     got = fit(piece.body, 0, end, tops, under)
                     if got is None:
