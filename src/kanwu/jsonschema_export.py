@@ -21,10 +21,11 @@ flags a file kanwu reads:
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .load import FORMAT_VERSION, ID_RE, LAYOUT_NAME
-from .schema import COLUMNS, ISSUE, TEXT_LIMITS, Field
+from .schema import _BOOL, COLUMNS, HINTS as CHECKED_HINTS, ISSUE, PAGES, TEXT_LIMITS, Field
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCALAR_TEXT = ["string", "number", "boolean"]
@@ -40,8 +41,28 @@ PATTERN_MESSAGES = {
     ID_RE.pattern: "只能用小写字母、数字和连字符，如 lead、npc-2 / lowercase letters, digits and hyphens only",
     LAYOUT_NAME.pattern: "版式名是 layouts/ 下的文件夹名，不是路径 / a layout folder name, not a path",
 }
-HINTS = {"columns": (COLUMNS, "占几栏 / columns to span")}
-"""Layout hints the loader checks (schema.Reader._hints); every other hint is the layout's business."""
+MAX_ITEMS = {("pages",): PAGES[1]}
+"""Lists the loader bounds beyond the `Field` tree (load.py: a page plan of more than 99 pages)."""
+
+
+def _anycase(words: tuple[str, ...]) -> str:
+    """A pattern matching any of `words` in any case, spaces around allowed, as the loader compares
+    (``.strip().lower()``); JSON Schema patterns have no case-insensitive flag."""
+    alts = ["".join(f"[{c.lower()}{c.upper()}]" if c.lower() != c.upper() else re.escape(c) for c in w)
+            for w in words]
+    return rf"^\s*({'|'.join(alts)})\s*$"
+
+
+HINTS = {
+    "columns": {"type": "integer", "minimum": COLUMNS[0], "maximum": COLUMNS[1], "description": "占几栏 / columns to span"},
+    "page": {"type": "integer", "minimum": PAGES[0], "maximum": PAGES[1], "description": "排在第几版 / the page to go on"},
+    "position": {"type": "string", "pattern": _anycase(CHECKED_HINTS["position"]),
+                 "description": "本版最上面或最下面：top、bottom（顶、底）/ first or last on its page"},
+    "jump": {"type": ["boolean", "string"], "pattern": _anycase(tuple(_BOOL) + CHECKED_HINTS["jump"]),
+             "description": "排不下时是否转版：true、false / whether the story may continue on another page"},
+}
+"""Layout hints the loader checks (`schema.HINTS`, `schema.Reader._hints`), each as loose as the loader
+(a pattern applies to text only: ``jump: true`` is a boolean); every other hint is the layout's business."""
 
 
 def issue_schema() -> dict[str, Any]:
@@ -72,14 +93,16 @@ def _field(spec: Field, path: tuple[str, ...]) -> dict[str, Any]:
         node["additionalProperties"] = False
     elif spec.kind == "hints":
         node["type"] = "object"
-        node["properties"] = {key: {"type": "integer", "minimum": lo, "maximum": hi, "description": doc}
-                              for key, ((lo, hi), doc) in HINTS.items()}
+        node["properties"] = {key: dict(hint) for key, hint in HINTS.items()}
     elif spec.kind == "list":
         assert spec.item is not None
         node["type"] = "array"
         node["items"] = _nullable(_field(spec.item, path), spec.item)
         if spec.required:
             node["minItems"] = 1
+        if path in MAX_ITEMS:
+            node["maxItems"] = MAX_ITEMS[path]
+            node["description"] = _describe(spec, MAX_ITEMS[path])
     elif spec.kind == "text":
         node["type"] = SCALAR_TEXT
         if spec.limit in TEXT_LIMITS:
@@ -109,9 +132,11 @@ def _nullable(node: dict[str, Any], spec: Field) -> dict[str, Any]:
     return node
 
 
-def _describe(spec: Field) -> str:
-    """The field's doc, with what the loader enforces: required, length limit, range."""
+def _describe(spec: Field, most: int | None = None) -> str:
+    """The field's doc, with what the loader enforces: required, length limit, range, `most` items."""
     extra = []
+    if most is not None:
+        extra.append(f"最多 {most} 项")
     if spec.required:
         extra.append("必填")
     if spec.kind == "text" and spec.limit in TEXT_LIMITS:

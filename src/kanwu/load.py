@@ -17,7 +17,7 @@ import yaml
 from .errors import Collector, KanwuError, Pos
 from .files import SURROGATE, utf8_name
 from .model import Distribution, Image, Issue, Page, Publication, Story, Text
-from .schema import ISSUE, Node, Reader
+from .schema import ISSUE, PAGES, Node, Reader
 from .sources import read_source
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -337,6 +337,10 @@ def _pages(node: Node | None, ids: dict[str, Pos], out: Collector) -> tuple[Page
     if node is None:
         return ()
     pages, placed = [], {}
+    if len(node.value) > PAGES[1]:  # thousands of blank pages took minutes and gigabytes
+        out.error("too-many-pages", f"版面安排最多 {PAGES[1]} 版，这里有 {len(node.value)} 版：请分成几期 / the page plan has "
+                  f"{len(node.value)} pages; at most {PAGES[1]}: split the issue", node.value[PAGES[1]].pos)
+        return ()
     for pnode in node.value:
         p = pnode.value
         story_ids = []

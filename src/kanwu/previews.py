@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from .forked import Child, Died, died
+
 
 @dataclass
 class Previews:
@@ -32,12 +34,11 @@ class PreviewJob:
     """Previews being rendered by forked processes while the caller does other work.
 
     The processes are forked when the job starts, from the calling thread (a fork
-    from a second thread could copy a lock the first holds)."""
+    from a second thread could copy a lock the first holds); one that dies is an
+    error (`kanwu.forked`), never a wait for ever."""
 
     def __init__(self, pdf: bytes, processes: int = 1, dpi: float = 96, thumb_height: int = 520,
                  per_row: int = 4) -> None:
-        import multiprocessing
-
         import pypdfium2 as pdfium
 
         with pdfium.PdfDocument(pdf) as doc:
@@ -45,16 +46,17 @@ class PreviewJob:
         size = max(1, -(-count // max(1, processes)))
         runs = [(pdf, i, min(count, i + size), dpi, thumb_height) for i in range(0, count, size)]
         self.thumb_height, self.per_row = thumb_height, per_row
-        self.pool = multiprocessing.get_context("fork").Pool(max(1, len(runs)))
-        self.pending = self.pool.starmap_async(_render_run, runs)
+        self.children = [Child(_render_run, *run) for run in runs]
 
     def result(self) -> Previews:
         """The page PNGs and the contact sheet (waits for the processes)."""
         try:
-            parts = self.pending.get()
+            parts = [child.result() for child in self.children]
+        except Died as exc:
+            raise died("生成预览图", "rendering the previews", exc) from None
         finally:
-            self.pool.close()
-            self.pool.join()
+            for child in self.children:
+                child.kill()
         pages = [png for pngs, _ in parts for png in pngs]
         thumbs = [t for _, ts in parts for t in ts]
         return Previews(pages, _contact(thumbs, self.thumb_height, self.per_row))

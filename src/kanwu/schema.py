@@ -25,6 +25,13 @@ _INT = re.compile(r"^[+]?[0-9]+$")
 ROUNDS = (1, 99)
 """Proof rounds (一校 … 九十九校): in the issue file and on the command line."""
 COLUMNS = (1, 99)
+PAGES = (1, 99)
+"""A page ``place.page`` may name (a number with more pages is two issues)."""
+HINTS = {"columns": (), "page": (), "position": ("top", "bottom", "顶", "底", "上", "下"), "jump": ("否", "是")}
+"""The layout hints page makeup reads (`kanwu.makeup.assemble`), checked; others are the layout's."""
+MAX_PAGE_STORIES = 12
+"""Stories one page of a modular layout may be given (its layout search grows with the fourth power of them:
+12 take seconds, 30 took hours); briefs go in one story under subheads."""
 MAX_VALUES = 20_000
 """Values an issue may have once YAML aliases are expanded (a bulletin has a few hundred);
 layout hints count too, so aliases cannot multiply them."""
@@ -329,16 +336,32 @@ class Reader:
         return result
 
     def _hints(self, raw: yaml.MappingNode, where: str) -> dict[str, Node]:
-        """Layout hints are free, but the common ``columns`` must be a whole number."""
+        """Layout hints are free, but those page makeup reads must make sense: ``columns`` and ``page``
+        whole numbers (unquoted: a quoted one was silently ignored), ``position`` top or bottom, ``jump``
+        true or false. A wrong one was ignored without a word, or (``page: 99999``) never finished."""
         for knode, vnode in raw.value:
-            if isinstance(knode, yaml.ScalarNode) and knode.value == "columns":
-                v = vnode.value.strip() if isinstance(vnode, yaml.ScalarNode) else ""
-                wrong = "wrong-type" if not _INT.match(v) else "" if _bounded_int(v, COLUMNS) else "out-of-range"
+            key = knode.value if isinstance(knode, yaml.ScalarNode) else None
+            if key not in HINTS:
+                continue
+            v = vnode.value.strip() if isinstance(vnode, yaml.ScalarNode) else ""
+            plain = isinstance(vnode, yaml.ScalarNode) and vnode.style in (None, "")
+            if key in ("columns", "page"):
+                bounds = COLUMNS if key == "columns" else PAGES
+                wrong = "wrong-type" if not (plain and _INT.match(v)) else "" if _bounded_int(v, bounds) else "out-of-range"
                 if wrong:
-                    rng = f"：{_short(v)} 超出范围 {COLUMNS[0]}–{COLUMNS[1]}" if wrong == "out-of-range" else ""
-                    rng_en = f": {_short(v)} is out of range {COLUMNS[0]}–{COLUMNS[1]}" if rng else ""
-                    self.out.error(wrong, f"{where}.columns 应为栏数（1、2、3……）{rng} / `{where}.columns` must be "
-                                   f"a number of columns (1, 2, 3...){rng_en}", self.pos(vnode))
+                    rng = f"：{_short(v)} 超出范围 {bounds[0]}–{bounds[1]}" if wrong == "out-of-range" else ""
+                    rng_en = f": {_short(v)} is out of range {bounds[0]}–{bounds[1]}" if rng else ""
+                    cn, en = ("栏数（1、2、3……）", "a number of columns (1, 2, 3...)") if key == "columns" else \
+                        ("版次（1、2、3……）", "a page number (1, 2, 3...)")
+                    self.out.error(wrong, f"{where}.{key} 应为{cn}{rng} / `{where}.{key}` must be {en}{rng_en}",
+                                   self.pos(vnode))
+            elif key == "position" and v.lower() not in HINTS["position"]:
+                self.out.error("wrong-type", f"{where}.position 应为 top（顶）或 bottom（底），而不是 “{_short(v)}” / "
+                               f"`{where}.position` must be top or bottom, not “{_short(v)}”", self.pos(vnode))
+            elif key == "jump" and not (plain and v.lower() in _BOOL or v.lower() in ("true", "false", "yes", "no")
+                                        or v in HINTS["jump"]):
+                self.out.error("wrong-type", f"{where}.jump 应为 true 或 false，而不是 “{_short(v)}” / `{where}.jump` "
+                               f"must be true or false, not “{_short(v)}”", self.pos(vnode))
         return {}
 
     def _out_of_range(self, s: str, bounds: tuple[int, int], where: str, pos: Pos) -> None:

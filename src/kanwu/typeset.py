@@ -10,21 +10,25 @@ PDF's bytes (see `kanwu.proof`).
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
-import multiprocessing
-import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
-from .errors import Finding, KanwuError
+from . import forked
+from .errors import Finding, KanwuError, Pos
 from .layout.csslog import Collect, css_findings
 from .layout.spec import Layout
-from .wpext import Root, check_version, make_fetcher, undrawable
+from .wpext import Root, check_version, detach, make_fetcher, undrawable
 
-MAX_WORKERS = 4
-"""Never more worker processes than this (each holds its pages' layout)."""
+RUNS = 2
+"""Pages are drawn in at most this many runs, whatever the machine. The print PDF's bytes depend on the
+cut (each run embeds font subsets of its own), so the cut may not depend on the number of cores: a
+4-core machine made other bytes than a 2-core one, and a PDF nearly twice as large (a 20-page A3 number:
+6.6 MB in four runs, 3.6 MB in two). Two runs use the two cores of the build machine."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,8 @@ class Drawn:
 
 
 def workers(pages: int) -> int:
-    """How many processes draw `pages` pages: one per core, at most one per page."""
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS, pages))
+    """How many runs (processes) draw `pages` pages: `RUNS`, at most one per page, on any machine."""
+    return max(1, min(RUNS, pages))
 
 
 def draw(chunks: Sequence[str], base: Path, roots: dict[str, Root], layout: Layout | None,
@@ -67,8 +71,9 @@ def draw(chunks: Sequence[str], base: Path, roots: dict[str, Root], layout: Layo
         if len(chunks) == 1:
             parts = [_draw(0)]
         else:  # forked: the workers share this process's fonts, pictures and imports
-            with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
-                parts = pool.map(_draw, range(len(chunks)))
+            parts = forked.run_all(_draw, [(i,) for i in range(len(chunks))])
+    except forked.Died as exc:
+        raise forked.died("绘制页面", "drawing the pages", exc) from None
     finally:
         _JOB = None
     findings: list[Finding] = []
@@ -111,6 +116,10 @@ def _draw(index: int) -> Drawn | KanwuError:
     for url in dict.fromkeys(fetcher.refused):
         findings.append(Finding("error", "refused-url", f"拒绝读取 {url}：kanwu 只读取期刊、版式和字体文件夹里的文件 / "
                                 "refused: kanwu reads only files in the issue, layout and font folders"))
+    for url in detach(document):
+        findings.append(Finding("error", "refused-attachment", f"版式要把 {url} 作为附件放进 PDF：kanwu 不附带文件（PDF/X 也不"
+                                f"允许）/ the layout attaches {url} to the PDF: kanwu never embeds files (nor does PDF/X "
+                                "allow it)", Pos(str(layout.folders[0])) if layout is not None else None))
     sizes = [(p.width, p.height) for p in document.pages]
     pdf = None
     if options is not None:
@@ -137,11 +146,54 @@ def join(pdfs: Sequence[bytes]) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdfs[0])))
-    for data in pdfs[1:]:
-        writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
+    for run, data in enumerate(pdfs[1:], 1):
+        reader = PdfReader(io.BytesIO(data))
+        retag(reader, run)
+        writer.append(reader, import_outline=False)
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
 
 
-__all__ = ["Drawn", "PdfOptions", "draw", "join", "workers"]
+SUBSET = re.compile(r"^/?([A-Z]{6})\+")
+"""A font subset's name: six capital letters, ``+``, the font's name."""
+
+
+def retag(reader: Any, run: int) -> None:
+    """Give the font subsets of run `run` tags of their own (in `reader`'s objects, before they are joined).
+
+    WeasyPrint tags a subset after its font file, so each run's subset of one font had the same name as
+    the others' with other glyphs in it; ISO 32000-1 (9.6.4) wants different subsets in one PDF to have
+    different tags, and a RIP may reuse a subset it has seen by name: wrong or missing glyphs in print.
+    The new tag is made from the old one and the run, so the same input keeps giving the same bytes.
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    tags: dict[str, str] = {}
+
+    def new(tag: str) -> str:
+        if tag not in tags:
+            digest = hashlib.sha256(f"{run}/{tag}".encode()).digest()
+            tags[tag] = "".join(chr(65 + b % 26) for b in digest[:6])
+        return tags[tag]
+
+    seen: set[int] = set()
+    todo: list[Any] = [reader.trailer["/Root"]]
+    while todo:
+        obj = todo.pop()
+        if hasattr(obj, "get_object") and not isinstance(obj, (DictionaryObject, ArrayObject)):
+            obj = obj.get_object()
+        if id(obj) in seen or not isinstance(obj, (DictionaryObject, ArrayObject)):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, ArrayObject):
+            todo.extend(obj)
+            continue
+        for key in ("/BaseFont", "/FontName"):
+            match = SUBSET.match(str(obj.get(key, "")))
+            if match and obj.get("/Type") in ("/Font", "/FontDescriptor"):
+                obj[NameObject(key)] = NameObject("/" + new(match[1]) + str(obj[key])[7:])
+        todo.extend(v for k, v in obj.items() if k != "/Parent")
+
+
+__all__ = ["Drawn", "PdfOptions", "draw", "join", "retag", "workers"]

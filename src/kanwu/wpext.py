@@ -6,6 +6,7 @@ Everything here touches WeasyPrint's internals or its extension points:
   under the allowed folders (the issue, the layouts, the fonts) and refuses
   the network, other files and oversized ``data:`` URLs.
 * `VIRTUAL` URLs: location-free names of the folders WeasyPrint may read.
+* `detach`: attachment links dropped before WeasyPrint reads their files.
 
 Nothing is read back out of WeasyPrint's box tree: page makeup (`kanwu.makeup`)
 decided where everything goes before WeasyPrint runs.
@@ -90,6 +91,22 @@ these URLs keep builds byte-identical wherever they run."""
 
 Root = Path | Mapping[str, bytes]
 """A named root: a folder, or files held in memory by name (the converted pictures)."""
+
+
+def detach(document: Any) -> list[str]:
+    """Drop the attachments a rendered document's HTML asks for (``<link rel=attachment>``, ``<a
+    rel=attachment>``) before writing reads them; their URLs. WeasyPrint embeds the named file whole, and
+    the fetcher serves any file below the issue's folder: a layout that came with an issue could copy the
+    office's files into the PDFs unseen (PDF/X allows no attachments anyway)."""
+    urls = []
+    for attachment in document.metadata.attachments:
+        args = getattr(getattr(attachment, "source", None), "args", ())  # select_source(guess, filename, url...)
+        urls.append(str(next((a for a in args[:3] if a), "?")))
+    document.metadata.attachments = []
+    for page in document.pages:
+        urls += [str(link[1]) for link in page.links if link[0] == "attachment"]
+        page.links[:] = [link for link in page.links if link[0] != "attachment"]
+    return list(dict.fromkeys(urls))
 
 
 def locator(roots: Mapping[str, Root]) -> Callable[[Path | str], str]:

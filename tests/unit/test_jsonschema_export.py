@@ -14,7 +14,7 @@ from kanwu.cli import main
 from kanwu.errors import KanwuError
 from kanwu.jsonschema_export import issue_schema, schema_text
 from kanwu.load import load_issue
-from kanwu.schema import ISSUE, Field
+from kanwu.schema import HINTS, ISSUE, Field
 
 from paths import MINIMAL, ROOT
 
@@ -91,6 +91,12 @@ CASES = {
     "another format version": lambda t: t.replace("kanwu: 1", "kanwu: 2"),
     "a list for a mapping": lambda t: t.replace("publication:\n  name: 测试简报", "publication: [测试简报]"),
     "normalize as a word": lambda t: t + "normalize: 也许\n",
+    "a page hint out of range": lambda t: t + "    place: {page: 100}\n",
+    "a quoted page hint": lambda t: t + "    place: {page: '3'}\n",
+    "a position in the middle": lambda t: t + "    place: {position: middle}\n",
+    "a jump as a maybe": lambda t: t + "    place: {jump: maybe}\n",
+    "a plan of 100 pages": lambda t: t.replace("stories:\n", "pages:\n" + "  - {title: 版, stories: []}\n" * 100
+                                               + "stories:\n", 1),
 }
 
 
@@ -106,6 +112,10 @@ GOOD = {
     "a number as a text": lambda t: t.replace("  name: 测试简报", "  name: 测试简报\n  contact: 12345678"),
     "an empty optional key": lambda t: t.replace("  name: 测试简报", "  name: 测试简报\n  permit:"),
     "a layout hint the layout reads": lambda t: t + "    place: {columns: 2, position: top}\n",
+    "every hint makeup reads": lambda t: t + "    place: {page: 2, position: 底, jump: false, columns: 1}\n",
+    "hints in other words": lambda t: t + "    place: {position: Bottom, jump: 否}\n",
+    "a plan of 99 pages": lambda t: t.replace("stories:\n", "pages:\n" + "  - {title: 版, stories: []}\n" * 99
+                                              + "stories:\n", 1),
     "an image slot with no file": lambda t: t + "    images:\n      - caption: 图注\n",
 }
 
@@ -115,6 +125,12 @@ def test_schema_and_loader_both_accept(case: str, write_issue) -> None:
     text = CASES.get(case, GOOD[case])(MINIMAL)
     assert loader_errors(write_issue(text)) == []
     assert schema_errors(text) == []
+
+
+def test_every_hint_the_loader_checks_is_in_the_schema() -> None:
+    """A hint the loader checks (schema.HINTS) that the schema left free would be flagged by kanwu only."""
+    hints = issue_schema()["properties"]["stories"]["items"]["properties"]["place"]["properties"]
+    assert set(hints) == set(HINTS)
 
 
 def test_kanwu_schema_writes_the_file(tmp_path: Path, capsys) -> None:

@@ -17,7 +17,7 @@ from ..errors import KanwuError, Pos
 from ..profiles import PROFILES
 from ..sources import read_source
 from ..units import to_pt
-from .check import check_layout, check_name, layout_files
+from .check import check_grid, check_layout, check_name, layout_files
 
 BUILTIN = Path(__file__).resolve().parents[3] / "layouts"
 
@@ -193,4 +193,6 @@ def load_layout(name: str, issue_dir: Path | None = None, pos: Pos | None = None
              for role, spec in (merged.get("fonts") or {}).items()}
 
     files = layout_files(list(zip(folders, settings)), {"print.profile": tuple(PROFILES)})
-    return Layout(name, tuple(folders), merged, fonts, files)
+    layout = Layout(name, tuple(folders), merged, fonts, files)
+    check_grid(layout, folders[0] / "layout.yaml")
+    return layout
