@@ -337,6 +337,9 @@ def _schema(args: argparse.Namespace) -> int:
         return 0
     write_atomic(Path(args.output), text.encode("utf-8"))
     print(f"schema  {args.output}")
+    return 0
+
+
 def _import(args: argparse.Namespace) -> int:
     """``kanwu import``: findings on stderr; the story's YAML on stdout without ``--into``."""
     from pathlib import Path
