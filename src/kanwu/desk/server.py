@@ -35,7 +35,7 @@ from ..errors import Finding, KanwuError
 from ..files import problem
 from ..layout.spec import load_layout
 from ..watch import watch
-from .source import NotShown, excerpt
+from .source import NotShown, excerpt, position
 from .view import View, finding_json, make_view
 
 LOOPBACK = "127.0.0.1"
@@ -335,7 +335,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json({"error": "stale"}, body, 409)
         if not number.isdigit() or int(number) >= len(findings):
             return self._json({"error": "no such finding"}, body, 404)
-        pos = findings[int(number)].pos
+        pos = position(findings[int(number)])
         try:
             if pos is None:
                 raise NotShown("这条问题不在哪个文件里 / this finding names no file")

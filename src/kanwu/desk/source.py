@@ -10,11 +10,12 @@ a font is not shown: those files are not the editor's.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import KanwuError, Pos
+from ..errors import FATAL, Finding, KanwuError, Pos
 from ..sources import read_source
 from ..userpath import Refused, resolve_inside
 
@@ -41,6 +42,18 @@ class Excerpt:
         """The excerpt for the page's script."""
         return {"file": self.file, "line": self.line, "column": self.column,
                 "lines": [{"number": self.first + i, "text": t} for i, t in enumerate(self.lines)]}
+
+
+_WRITTEN = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+)(?::(?P<col>\d+))?: (?:error|warning): ")
+"""The position at the start of a preformatted message (``file:line:col: error: ...``)."""
+
+
+def position(f: Finding) -> Pos | None:
+    """Where `f` is: its position, or the one its preformatted message starts with (a YAML syntax error)."""
+    if f.pos is not None or f.code != FATAL:
+        return f.pos
+    m = _WRITTEN.match(f.message)
+    return Pos(m["file"], int(m["line"]), int(m["col"] or 0)) if m else None
 
 
 class NotShown(Exception):
