@@ -124,7 +124,7 @@ class Desk:
                              "换一个 --port，或不写 --port 让 kanwu 自选 / choose another --port, or leave it out") from None
         self.httpd.desk = self
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="kanwu-serve", daemon=True)
-        self._signals: dict[int, Any] = {}
+        self._restore: Callable[[], None] = lambda: None
 
     @property
     def port(self) -> int:
@@ -139,7 +139,7 @@ class Desk:
     def __enter__(self) -> "Desk":
         self._thread.start()
         if threading.current_thread() is threading.main_thread():
-            self._signals = stop_on_signals()
+            self._restore = stop_on_signals(self._stop)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -152,9 +152,8 @@ class Desk:
         if self._thread.is_alive():
             self.httpd.shutdown()
         self.httpd.server_close()
-        for signum, handler in self._signals.items():
-            signal.signal(signum, handler)
-        self._signals = {}
+        self._restore()
+        self._restore = lambda: None
 
     def builds(self) -> Iterator[BuildResult | Exception]:
         """Build now and after every save, until closed; each outcome updates the page and is yielded:
@@ -196,23 +195,44 @@ def _bug(exc: BaseException) -> Finding:
                    f"this is a bug in kanwu ({type(exc).__name__}); run kanwu build --debug and report it")
 
 
-def stop_on_signals() -> dict[int, Any]:
-    """Ctrl+C and SIGTERM stop this process (KeyboardInterrupt); returns the handlers they replace.
+def stop_on_signals(stop: threading.Event) -> Callable[[], None]:
+    """Ctrl+C and SIGTERM stop this process: they set `stop` and raise KeyboardInterrupt. Returns what puts
+    the previous handlers back.
 
-    A build's forked workers inherit the handler: they leave Ctrl+C to their
-    parent, which ends them, instead of each printing a traceback, and die
-    of SIGTERM as usual.
+    The event is for when the exception is lost: raised while a finalizer runs
+    (``__del__`` of a library's object, collected at that moment), Python
+    would print it as "ignored" and go on; it is dropped without a word and
+    the event ends the builds at their next look at the files. A build's
+    forked workers inherit the handler: they leave Ctrl+C to their parent,
+    which ends them, instead of each printing a traceback, and die of SIGTERM
+    as usual.
     """
-    owner = os.getpid()
+    import sys
 
-    def stop(signum: int, frame: FrameType | None) -> None:
+    owner = os.getpid()
+    unraisable = sys.unraisablehook
+
+    def handle(signum: int, frame: FrameType | None) -> None:
         if os.getpid() == owner:
+            stop.set()
             raise KeyboardInterrupt
         if signum == signal.SIGTERM:
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
 
-    return {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    def lost(info: Any) -> None:
+        if not (stop.is_set() and issubclass(info.exc_type, KeyboardInterrupt)):
+            unraisable(info)
+
+    handlers = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
+    sys.unraisablehook = lost
+
+    def restore() -> None:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        sys.unraisablehook = unraisable
+
+    return restore
 
 
 def open_in_browser(url: str) -> bool:
