@@ -121,3 +121,20 @@ def test_ctrl_c_stops_the_desk_even_when_it_lands_in_a_finalizer(monkeypatch) ->
         restore()
     assert signal.getsignal(signal.SIGINT) is before and sys.unraisablehook == printed.append
     assert printed == []
+
+
+def test_no_browser_is_started_without_a_desktop(monkeypatch) -> None:
+    """On a server or over SSH, Python's webbrowser would start a text browser in kanwu's terminal."""
+    import sys
+    import webbrowser
+
+    from kanwu.desk.server import open_in_browser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    monkeypatch.setattr(sys, "platform", "linux")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    assert open_in_browser("http://127.0.0.1:1/") is False and opened == []
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert open_in_browser("http://127.0.0.1:1/") is True and opened == ["http://127.0.0.1:1/"]

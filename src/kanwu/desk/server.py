@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -326,12 +327,15 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.server.desk.file(name)
         if path is None:
             return self._send(404, b"not a file of this build\n", "text/plain; charset=utf-8", body)
-        try:
-            fh = open(path, "rb")
+        try:  # not through a link put in its place since it was checked, and a regular file still
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError:
             return self._send(404, b"not a file of this build\n", "text/plain; charset=utf-8", body)
-        with fh:
-            size = os.fstat(fh.fileno()).st_size
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return self._send(404, b"not a file of this build\n", "text/plain; charset=utf-8", body)
+            size = st.st_size
             self.send_response(200)
             self.send_header("Content-Type", TYPES.get(path.suffix, "application/octet-stream"))
             self.send_header("Content-Length", str(size))
