@@ -139,6 +139,20 @@ def test_a_file_planted_in_the_output_folder_or_a_link_out_of_it_is_not_served(o
     assert status == 404 and b"secret" not in data
 
 
+def test_the_desk_answers_nothing_but_reading(desk: Desk) -> None:
+    """The desk changes nothing: any other method than GET and HEAD is not implemented."""
+    for method in ("POST", "PUT", "DELETE"):
+        conn = http.client.HTTPConnection("127.0.0.1", desk.port, timeout=10)
+        conn.request(method, "/api/state", body=b"{}")
+        assert conn.getresponse().status == 501
+        conn.close()
+    conn = http.client.HTTPConnection("127.0.0.1", desk.port, timeout=10)
+    conn.request("HEAD", "/")
+    answer = conn.getresponse()
+    assert answer.status == 200 and answer.read() == b"" and int(answer.headers["Content-Length"]) > 0
+    conn.close()
+
+
 def test_a_request_for_another_host_name_is_refused(desk: Desk) -> None:
     """A web page elsewhere whose name resolves to 127.0.0.1 (DNS rebinding) cannot read the desk."""
     assert get(desk, "/api/state", host="attacker.example")[0] == 403

@@ -16,6 +16,16 @@ function el(tag, cls, text) {
   return e;
 }
 
+function clickable(item, action) {
+  // a list entry that acts like a button: clicked, or Enter / space with the keyboard
+  item.tabIndex = 0;
+  item.addEventListener("click", action);
+  item.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); action(); }
+  });
+  return item;
+}
+
 // ------------------------------------------------------------------ state
 
 async function refresh() {
@@ -71,8 +81,7 @@ function renderFailed() {
   box.hidden = !state.failed.length;
   list.replaceChildren(...state.failed.map((f) => {
     const li = el("li", "", f.where ? `${f.where}: ${f.message}` : f.message);
-    li.addEventListener("click", () => select({kind: "failed", key: f.index}, f));
-    return li;
+    return clickable(li, () => select({kind: "failed", key: f.index}, f));
   }));
 }
 
@@ -137,8 +146,7 @@ function findingItem(f) {
   li.append(el("span", `level ${f.level}`, f.level === "error" ? "错误" : "提示"), el("span", "message", f.message));
   const where = [f.where, f.page ? `第 ${f.page} 版` : "", f.code].filter(Boolean).join(" · ");
   li.append(el("span", "where", where));
-  li.addEventListener("click", () => select({kind: "finding", key: keyOf(f)}, f));
-  return li;
+  return clickable(li, () => select({kind: "finding", key: keyOf(f)}, f));
 }
 
 function keyOf(f) {
@@ -173,8 +181,7 @@ function renderStories(view) {
     li.dataset.story = s.id;
     const pages = s.pages.length ? `第 ${s.pages.join("、")} 版` : "未排入 / not placed";
     li.append(el("span", "message headline", s.headline), el("span", "where", `${s.id} · ${pages} · ${s.characters} 字`));
-    li.addEventListener("click", () => select({kind: "story", key: s.id}, s));
-    return li;
+    return clickable(li, () => select({kind: "story", key: s.id}, s));
   }));
 }
 
