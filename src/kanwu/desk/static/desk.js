@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 let state = null;      // the latest /api/state
 let shown = null;      // the build whose pages are on screen
 let selected = null;   // {kind: "finding"|"failed"|"story", key}
+let foldOpen = false;  // the folded punctuation findings are open (kept across rebuilds)
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -51,8 +52,8 @@ function render() {
   document.body.dataset.version = state.version;
   renderStatus(view);
   renderFailed();
-  if (view) {
-    if (!shown || shown.build !== view.build) renderPages(view);
+  if (view && (!shown || shown.build !== view.build)) { // a new build: everything below is redrawn
+    renderPages(view);
     renderDownloads(view);
     renderFindings(view);
     renderStories(view);
@@ -163,6 +164,8 @@ function renderFindings(view) {
   const items = loud.map(findingItem);
   if (quiet.length) {
     const fold = el("details");
+    fold.open = foldOpen;
+    fold.addEventListener("toggle", () => { foldOpen = fold.open; });
     fold.append(el("summary", "", `标点已规范化 ${quiet.length} 处（印出来已改好，源文件未动）`));
     const inner = el("ul");
     inner.append(...quiet.map(findingItem));
