@@ -150,11 +150,14 @@ def test_the_desk_in_a_browser(browser, tmp_path: Path, seed_cache: Path) -> Non
         # a finding clicked: its page scrolls into view, marked, with its source lines
         browser.execute_script("document.getElementById('pages').scrollTop = 0")
         assert not browser.execute_script(f"return {IN_VIEW.replace('arguments_0', repr('#page-2'))}")
+        source = browser.find_element("id", "source")
+        assert not source.is_displayed()  # until a finding is clicked
         browser.find_element("css selector", "#findings li[data-code='repeated-text']").click()
         until(browser, "document.querySelector('#page-2 .mark.warning') !== null", "the finding is marked")
         until(browser, IN_VIEW.replace("arguments_0", repr("#page-2 .mark")), "the page scrolled to the finding")
         until(browser, "document.getElementById('source-title').textContent.includes('npc.md:1:34')",
               "the source is named")
+        assert source.is_displayed()
         here = browser.find_element("css selector", "#source-lines .line.here").text
         assert "《上海市罢免和补选大会选举法》" in here
         shoot(browser, "finding")
