@@ -1,4 +1,4 @@
-"""The command line: ``kanwu build``, ``kanwu check``, ``kanwu layouts``.
+"""The command line: ``kanwu build``, ``kanwu check``, ``kanwu layouts``, ``kanwu new``, ``kanwu schema``.
 
 The only module that prints, and everything it prints goes through `visible`
 (control characters escaped); libraries' log records are shown only with
@@ -10,6 +10,7 @@ bugs; expected failures never do.
 from __future__ import annotations
 
 import argparse
+import datetime
 import logging
 import re
 import sys
@@ -80,7 +81,30 @@ def _parser() -> argparse.ArgumentParser:
     sv.add_argument("--no-open", action="store_true", help="不自动打开浏览器 / do not open the browser")
     cache_option(sv)
     sub.add_parser("layouts", help="列出可用版式 / list the available layouts")
+    n = sub.add_parser("new", help="开始新的一期 / start the next number from the previous one",
+                       description="照上一期的报头、版面安排和栏目生成下一期的期刊文件，稿件位待填；不给上一期时写出带说明的起步文件")
+    n.add_argument("previous", metavar="PREVIOUS.yaml", nargs="?", help="上一期的期刊文件 / the previous number's file")
+    n.add_argument("-o", "--output", metavar="NEW.yaml",
+                   help="新文件名（默认按上一期的文件名把期号加一）/ the new file (default: the previous name, number + 1)")
+    n.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
+                   help="出版日期（默认在终端上询问，否则为今天）/ the date (default: asked on a terminal, else today)")
+    n.add_argument("--force", action="store_true", help="覆盖已有的文件 / replace an existing file")
+    n.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈 / show tracebacks")
+    sc = sub.add_parser("schema", help="写出期刊文件的 JSON Schema（编辑器提示键名）/ write the issue format as a JSON Schema",
+                       description="把期刊文件的格式写成 JSON Schema（draft 2020-12），供编辑器补全键名、标出拼错的键")
+    sc.add_argument("-o", "--output", metavar="FILE", help="写到文件（默认打印出来）/ write to FILE (default: print it)")
     return p
+
+
+def _date(text: str) -> datetime.date:
+    """``--date``: 2021-01-15, 2021/1/15 or 2021年1月15日."""
+    from .newissue import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD，如 2021-01-15 / the date must be YYYY-MM-DD, "
+                                         f"not “{text[:20]}”") from None
 
 
 def _proof_round(text: str) -> int:
@@ -231,6 +255,10 @@ def _run(args: argparse.Namespace) -> int:
         for name in available():
             print(f"{name}\t{load_layout(name).get('title', '')}")
         return 0
+    if args.command == "new":
+        return _new(args)
+    if args.command == "schema":
+        return _schema(args)
     from .build import build
 
     if args.command == "check":
@@ -266,6 +294,57 @@ def _run(args: argparse.Namespace) -> int:
         print(f"预检有错误，未生成印刷文件；请看校样首页 {extra}/ preflight errors: no print PDF; "
               "see the proof's first page", file=sys.stderr)
     return result.exit_code
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .newissue import finish, prepare
+
+    draft = prepare(args.previous, args.output, args.force)
+    date = args.date or (_ask_date(draft.number, draft.previous_date, datetime.date.today()) if sys.stdin.isatty()
+                         else datetime.date.today())
+    if draft.previous_date is not None and date <= draft.previous_date:
+        print(f"{draft.output}: warning: 出版日期 {date} 不晚于上一期的 {draft.previous_date} / the date is not after the "
+              "previous number's", file=sys.stderr)
+    new = finish(draft, date, args.force)
+    total = f"（总第{new.total}期）" if new.total else ""
+    print(f"{new.path}\t第{new.number}期{total}，{new.date}；{new.to_fill} 处待填 / number {new.number}, "
+          f"{new.date}: {new.to_fill} lines to fill")
+    print(f"填好标有“待填”的行后运行 / fill the lines marked 待填, then run: kanwu check {new.path}")
+    return 0
+
+
+def _ask_date(number: int, previous: datetime.date | None, default: datetime.date) -> datetime.date:
+    """Ask for the new number's date on the terminal; an empty answer is `default` (today)."""
+    from .newissue import parse_date
+
+    before = f"（上一期 {previous}）" if previous else ""
+    for _ in range(3):
+        try:
+            answer = input(f"第{number}期的出版日期{before}，回车为今天 / date of number {number} [{default}]: ").strip()
+        except EOFError:
+            raise KanwuError("kanwu new: error: 没有输入日期，什么都没写 / no date given: nothing written") from None
+        if not answer:
+            return default
+        try:
+            return parse_date(answer)
+        except ValueError:
+            print("日期应写成 YYYY-MM-DD，如 2021-01-15 / the date must be YYYY-MM-DD", file=sys.stderr)
+    raise KanwuError("kanwu new: error: 日期无效，什么都没写 / no valid date: nothing written")
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .jsonschema_export import schema_text
+    from .output import write_atomic
+
+    text = schema_text()
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    write_atomic(Path(args.output), text.encode("utf-8"))
+    print(f"schema  {args.output}")
+    return 0
 
 
 def _watch(args: argparse.Namespace) -> int:

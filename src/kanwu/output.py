@@ -240,6 +240,33 @@ def write_atomic(path: Path, data: bytes) -> None:
         out.commit()
 
 
+def write_new_file(path: Path, data: bytes) -> None:
+    """Write one file all or nothing, and never over an existing file (``kanwu new`` without --force).
+
+    The complete temporary file is hard-linked to `path`, which fails when
+    `path` exists, even if it appeared a moment ago; where hard links are not
+    possible (some network or FAT file systems) it is renamed after a check.
+    """
+    exists = KanwuError(f"{path}: error: 文件已存在，没有改动；要覆盖请加 --force / the file exists and was left "
+                        "unchanged: add --force to replace it")
+    tmp = _stage(path, data)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise exists from None
+        except OSError:
+            if path.exists():
+                raise exists from None
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise _fail(path, exc) from None
+        _sync_dir(path.parent)
+    finally:
+        _unlink(tmp)
+
+
 def _sync_dir(folder: Path) -> None:
     """Make the rename durable (best effort: not every file system allows it)."""
     try:

@@ -52,6 +52,16 @@ class Field:
     limit: str = ""
     """For ``text``: its kind of length limit, a key of `TEXT_LIMITS` (bodies are bounded by the loader)."""
 
+    @property
+    def chinese(self) -> str:
+        """The Chinese half of `doc` (before the last ``/ ``): for comments in a new issue and editor hints."""
+        return self.doc.rpartition("/ ")[0].strip() or self.doc
+
+    @property
+    def english(self) -> str:
+        """The English half of `doc` (after the last ``/ ``)."""
+        return self.doc.rpartition("/ ")[2].strip()
+
 
 def _map(doc: str, required: bool = False, **fields: Field) -> Field:
     return Field("map", doc, required, fields)
@@ -205,6 +215,10 @@ class Reader:
         checked = self._check(node.raw, spec, where)
         return checked.value if checked is not None else None
 
+    def empty(self, where: str, spec: Field, pos: Pos) -> None:
+        """A required value left empty: to be filled (``kanwu new`` leaves ``headline: ""`` slots)."""
+        self.out.error("empty", f"{where} 待填写（不能为空）/ `{where}` is empty, to be filled: {spec.doc}", pos)
+
     def _wrong(self, raw: yaml.Node, spec: Field, where: str, got: str = "") -> None:
         if not where:
             self.out.error("wrong-type", "期刊文件应为“键: 值”的映射，以 kanwu: 1 开头，含 publication:、issue:、stories: / "
@@ -223,7 +237,7 @@ class Reader:
         self.spend(node.pos)
         if isinstance(raw, yaml.ScalarNode) and raw.tag.endswith(":null") and raw.value in ("", "~", "null"):
             if spec.required:
-                self.out.error("empty", f"{where} 不能为空 / `{where}` is empty: {spec.doc}", node.pos)
+                self.empty(where, spec, node.pos)
             return None
         if spec.kind in ("map", "hints"):
             if not isinstance(raw, yaml.MappingNode):
@@ -253,7 +267,7 @@ class Reader:
         if spec.kind == "text":
             node.value = self.text(raw)
             if spec.required and not s:
-                self.out.error("empty", f"{where} 不能为空 / `{where}` is empty: {spec.doc}", node.pos)
+                self.empty(where, spec, node.pos)
                 return None
             most = TEXT_LIMITS.get(spec.limit)
             if most is not None and len(raw.value) > most:

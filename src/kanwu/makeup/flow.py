@@ -58,6 +58,28 @@ class FlowBuilder:
                 chosen = max(taller, key=lambda b: (b.height, -b.cost))
         return chosen
 
+    def _strands(self, prep: Prepared, band: Band | None, text_top: int) -> bool:
+        """Whether the story, its head ending at `text_top`, would end on this page with its pictures,
+        fitting neither under the head nor after the text, alone on the next: then it starts there."""
+        g, body = self.grid, prep.body
+        if band is None or self._fitting(prep, band, g.lines - text_top - min(body.lines, self.st.keep_lines)):
+            return False
+        end = text_top + body.lines
+        return end <= g.lines and self._fitting(prep, band, g.lines - end) is None
+
+    def _fitting(self, prep: Prepared, band: Band, room: int) -> Band | None:
+        """A smaller row of the story's pictures that fits `room` lines, so they need not leave a page
+        half empty for the next: the tallest one-row band that fits, its widest picture at least a third
+        of the measure (smaller would be a thumbnail) and not wider than `band`'s."""
+        if band.height <= room:
+            return band
+        widest = max(p.cols for p in band.pictures)
+        least = max(1, self.parts // 3)
+        options = [b for b in self.pictures.bands(prep.story.id, prep.slots, self.parts)
+                   if len({p.line for p in b.pictures}) == 1 and b.height <= room
+                   and least <= max(p.cols for p in b.pictures) <= widest]
+        return max(options, key=lambda b: (b.height, -b.cost)) if options else None
+
     # ------------------------------------------------------------------ the flow
     def build(self) -> list[PlacedPage]:
         """Every page. Pictures are set smaller when that keeps the distribution block off a page of its
@@ -139,7 +161,7 @@ class FlowBuilder:
             band = self._band(prep, shrink, grow.get(sid, 0))
             gap = 0 if y == pages[-1].top else st.module_gap
             start_need = head_lines + min(body.lines, st.keep_lines)
-            if y + gap + start_need > g.lines:
+            if y + gap + start_need > g.lines or self._strands(prep, band, y + gap + head_lines):
                 pages.append(self._page(len(pages) + 1))
                 y, gap = pages[-1].top, 0
             if gap:
@@ -149,9 +171,12 @@ class FlowBuilder:
             top = y
             y += head_lines
             pending = band
-            if band is not None and y + band.height + st.keep_lines <= g.lines:
-                blocks += self._band_blocks(sid, band, y)
-                y += band.height
+            # the pictures under the head, smaller if that keeps them on this page (the page is not left
+            # half empty while they wait for the next one)
+            fit = self._fitting(prep, band, g.lines - y - min(body.lines, st.keep_lines)) if band else None
+            if fit is not None:
+                blocks += self._band_blocks(sid, fit, y)
+                y += fit.height
                 pending = None
             a, n = 0, len(body.units)
             while True:
@@ -173,6 +198,7 @@ class FlowBuilder:
                     pending = None
                 a = b
             if pending is not None:  # the story ended before its pictures found room: they go where it ends
+                pending = self._fitting(prep, pending, g.lines - y) or pending
                 if y + pending.height > g.lines:
                     pages[-1].modules.append(Module(sid, Rect(0, top, 1, y - top), tuple(blocks), 0, head.size))
                     pages.append(self._page(len(pages) + 1))

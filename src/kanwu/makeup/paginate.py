@@ -23,6 +23,8 @@ from .pictures import Slot
 
 MIN_REST = 3
 """Body lines the continuation of a jump must have at least."""
+CLOSE = 1.08
+"""Content estimated at up to this share of fewer pages is tried on them first."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,16 @@ class ModularBuilder:
             return self._run(planned)
         self.flowing = True
         order = list(self.prepared)
-        count = max(self._page_count(order), max((p.page or 0 for p in self.prepared.values()), default=0))
+        hinted = max((p.page or 0 for p in self.prepared.values()), default=0)
+        count = max(self._page_count(order), hinted)
+        fewer = count - max(1, self.st.page_multiple)
+        if fewer >= max(1, hinted) and self._estimate(order) <= CLOSE * sum(self._capacity(i) for i in range(fewer)):
+            # the estimate is rough and errs large: content just over `fewer` pages is tried on them first
+            # (two pages filled beat four half empty)
+            groups = self._groups(order, fewer)
+            pages = self._balance(groups, self._run([("", list(ids)) for ids in groups]))
+            if not any(p.overset for p in pages):
+                return pages
         for _ in range(4):
             groups = self._groups(order, count)
             pages = self._balance(groups, self._run([("", list(ids)) for ids in groups]))
@@ -96,20 +107,32 @@ class ModularBuilder:
         """Move stories between neighbouring pages while that raises the emptiest page's fill (the shares
         were made from estimates; the solved pages tell the truth). Stories the editors put on a page
         stay there."""
+        def overset(result: list[PageResult]) -> int:
+            return sum(lines for p in result for lines, _ in p.overset.values())
+
         def worst(result: list[PageResult]) -> tuple[float, float]:
+            # overset first (less is better), then the emptiest page, then the total
             fills = [self._fill(p.layout, i) if p.layout is not None else 0.0 for i, p in enumerate(result)]
-            return (-1.0 if any(p.overset for p in result) else min(fills)), sum(fills)
+            over = overset(result)
+            return (-1.0 - over / 1000 if over else min(fills)), sum(fills)
 
         best = worst(pages)
         for _ in range(rounds):
             if best[0] >= self.st.min_fill:
                 break
             fills = [self._fill(p.layout, i) if p.layout is not None else 0.0 for i, p in enumerate(pages)]
-            low = fills.index(min(fills))
+            over = [i for i, p in enumerate(pages) if p.overset]
             moves = []
-            if low + 1 < len(groups):  # take the next page's first story
+            if over:  # a page that cannot hold its stories: its last one to the next page, its first back
+                low = over[0]
+                if low + 1 < len(groups) and len(groups[low]) > 1:
+                    moves.append((low, len(groups[low]) - 1, low + 1, 0))
+                if low > 0 and len(groups[low]) > 1:
+                    moves.append((low, 0, low - 1, len(groups[low - 1])))
+            low = fills.index(min(fills))
+            if low + 1 < len(groups):  # the emptiest page takes the next page's first story
                 moves.append((low + 1, 0, low, len(groups[low])))
-            if low > 0:  # or give the previous page's last story
+            if low > 0:  # or the previous page's last story
                 moves.append((low - 1, len(groups[low - 1]) - 1, low, 0))
             improved = False
             for src, at, dst, to in moves:
@@ -146,8 +169,11 @@ class ModularBuilder:
     def _capacity(self, index: int) -> int:
         return self.grid.columns * (self.grid.lines - self.top(index))
 
+    def _estimate(self, order: list[str]) -> int:
+        return sum(self._cells(s) for s in order)
+
     def _page_count(self, order: list[str]) -> int:
-        total = sum(self._cells(s) for s in order)
+        total = self._estimate(order)
         n, cap = 1, self._capacity(0)
         while cap < total:
             cap += self._capacity(n)

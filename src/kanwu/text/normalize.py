@@ -20,6 +20,13 @@ Chinese Text Layout):
   ``—`` between Chinese become ``——`` (both marks take two ems in Chinese).
 * Full-width digits and Latin letters become half width (clreq: Western
   characters in Chinese text are set proportional, not full width).
+* Spaces Chinese print has no use for are removed: full-width spaces typed
+  to indent a paragraph (``　　正文``: the layout indents paragraphs itself,
+  so they would indent it twice), and spaces between two Chinese characters
+  (``居民 可以``, ``活动 ，``: Chinese has no word spaces), looking through
+  quotes and emphasis stars. Spaces beside Latin words and numbers stay (the
+  writer's choice; without one the composer puts a quarter em there), and so
+  do those beside a URL, e-mail address or code.
 * Invisible format characters pasted from WeChat or web pages (zero-width
   space U+200B, U+FEFF, soft hyphen, word joiner, direction marks) are
   removed: no font has a glyph for them, and print has no use for them.
@@ -48,7 +55,8 @@ class Change:
     end: int  # offset in the ORIGINAL text just past them (end > start)
     before: str  # the original characters, text[start:end]
     after: str  # what they became
-    rule: str  # "fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "range", "halfwidth-alnum", "invisible"
+    rule: str  # "fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "range", "halfwidth-alnum",
+    # "invisible", "space", "indent"
 
 
 _Edit = tuple[int, int, str, str]  # (start, end, replacement, rule) in the text a stage sees
@@ -301,8 +309,33 @@ def _invisible_edits(t: str, prot: bytearray) -> list[_Edit]:
     return [(m.start(), m.end(), "", "invisible") for m in _INVISIBLE.finditer(t)]
 
 
+_INDENT = re.compile(r"^[ \t]{0,3}([ \t\u3000]*\u3000[ \t\u3000]*)(?=[^\s])", re.M)
+_SPACE_RUN = re.compile(r"[ \t\u3000]+")
+
+
+def _past_quotes(t: str, i: int, step: int) -> int:
+    """The first position from i in direction step that is not a quote or an emphasis star (may be out of
+    range): quotes are shared with Latin text, so what they hold decides."""
+    while 0 <= i < len(t) and t[i] in "\"'“”‘’*":
+        i += step
+    return i
+
+
+def _space_edits(t: str, prot: bytearray) -> list[_Edit]:
+    """Full-width indents at a line's start, and spaces inside Chinese text, removed (see the docstring)."""
+    edits = [(m.start(1), m.end(1), "", "indent") for m in _INDENT.finditer(t) if not any(prot[m.start(1):m.end(1)])]
+    for m in _SPACE_RUN.finditer(t):
+        s, e = m.span()
+        a, b = _past_quotes(t, s - 1, -1), _past_quotes(t, e, 1)
+        if any(prot[s:e]) or a < 0 or b >= len(t) or prot[a] or prot[b]:
+            continue  # a line's ends (indentation, hard breaks) and what touches code or a URL stay
+        if _is_chinese(t[a]) and _is_chinese(t[b]):
+            edits.append((s, e, "", "space"))
+    return sorted(edits)
+
+
 _STAGES: tuple[Callable[[str, bytearray], list[_Edit]], ...] = (
-    _invisible_edits, _halfwidth_edits, _ellipsis_dash_edits, _quote_edits, _punct_edits)
+    _invisible_edits, _space_edits, _halfwidth_edits, _ellipsis_dash_edits, _quote_edits, _punct_edits)
 
 
 def _merge(pieces: list[_Piece], edits: list[_Edit]) -> list[_Piece]:
@@ -391,6 +424,11 @@ def describe(change: Change) -> str:
             f"半角{zh}改为全角", f"ASCII {en} set full width")
     elif change.rule == "invisible":
         return f"删除不可见字符（零宽空格等）：{_codes(change.before)} / invisible character removed"
+    elif change.rule == "space":
+        return f"删去中文里的空格：{_codes(change.before)} / space inside Chinese text removed"
+    elif change.rule == "indent":
+        return (f"删去段首的全角空格（段落缩进由版式排）：{_codes(change.before)} / full-width indent removed "
+                "(the layout indents paragraphs)")
     elif change.rule == "quotes" and change.before == "'" and change.after == "’":
         zh, en = "撇号改为“’”", "apostrophe set as ’"
     else:
