@@ -47,6 +47,8 @@ class BuildResult:
     """Older printer's files removed and not written again (they would not match this build's report)."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per stage."""
+    plan: Plan | None = None
+    """The makeup plan: where every story, block and picture is on its page (``kanwu serve`` marks findings)."""
 
     @property
     def exit_code(self) -> int:
@@ -115,7 +117,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     snap = snapshot(issue, story_pages(made.plan), info.round, info.built)
     changes = compare(earlier, snap, str(since)) if earlier is not None else None
     report.changes = changes.as_json() if changes else None
-    result = BuildResult(report, timings=clock.times)
+    result = BuildResult(report, timings=clock.times, plan=made.plan)
     if not write:
         return result
     from .pressflight import settings

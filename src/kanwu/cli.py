@@ -73,6 +73,14 @@ def _parser() -> argparse.ArgumentParser:
     common(w)
     w.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
     cache_option(w)
+    sv = sub.add_parser("serve", help="在浏览器里看校样，保存即重排 / show the latest build in the browser, rebuilt on save",
+                        description="常驻运行：在本机浏览器里并排显示最新的版面和问题清单，文件一保存就重新排版并自动更新"
+                        "（只监听 127.0.0.1；Ctrl+C 退出）")
+    common(sv)
+    sv.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
+    sv.add_argument("--port", type=_port, default=0, metavar="N", help="端口（默认随机选一个空闲的）/ port (default: any free one)")
+    sv.add_argument("--no-open", action="store_true", help="不自动打开浏览器 / do not open the browser")
+    cache_option(sv)
     sub.add_parser("layouts", help="列出可用版式 / list the available layouts")
     n = sub.add_parser("new", help="开始新的一期 / start the next number from the previous one",
                        description="照上一期的报头、版面安排和栏目生成下一期的期刊文件，稿件位待填；不给上一期时写出带说明的起步文件")
@@ -118,6 +126,14 @@ def _proof_round(text: str) -> int:
         return int(digits)
     raise argparse.ArgumentTypeError(f"校次应为 {lo}–{hi} 的整数 / the proof round must be a whole number "
                                      f"{lo}–{hi}, not “{digits[:20]}”")
+
+
+def _port(text: str) -> int:
+    """``--port``: 1–65535, or 0 (the default): any free port."""
+    digits = text.strip()
+    if digits.isascii() and digits.isdigit() and len(digits) <= 5 and int(digits) <= 65535:
+        return int(digits)
+    raise argparse.ArgumentTypeError(f"端口应为 0–65535 的整数（0：随便一个空闲端口）/ the port must be a whole number 0–65535 (0: any free one), not “{digits[:20]}”")
 
 
 def press_options(sp: argparse.ArgumentParser) -> None:
@@ -266,6 +282,8 @@ def _run(args: argparse.Namespace) -> int:
         return result.exit_code
     if args.command == "watch":
         return _watch(args)
+    if args.command == "serve":
+        return _serve(args)
     if args.command == "impose":
         result = build(args.issue, out_dir=args.output, layout=args.layout, png=False, pdfx=args.pdfx,
                        marks=args.marks, impose=True, use_cache=not args.no_cache)
@@ -365,7 +383,6 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
-    import time
     from pathlib import Path
 
     from .build import build
@@ -375,19 +392,44 @@ def _watch(args: argparse.Namespace) -> int:
     for result in watch(Path(args.issue), args.layout,
                         lambda: build(args.issue, out_dir=args.output, layout=args.layout, png=False,
                                       use_cache=not args.no_cache)):
-        if isinstance(result, KanwuError):
-            for f in result.findings:
-                print(str(f), file=sys.stderr)
-            continue
-        if isinstance(result, Exception):  # one build failed on a bug: say so, keep watching
-            _report_bug(result, args.debug)
-            continue
-        errors = [f for f in result.report.findings if f.level == "error"]
-        for f in errors:
+        _rebuilt(result, args.debug)
+    return 0
+
+
+def _rebuilt(result: Any, debug: bool) -> None:
+    """One line per rebuild of ``watch`` and ``serve`` (and the errors): what the build or its failure says."""
+    import time
+
+    if isinstance(result, KanwuError):
+        for f in result.findings:
             print(str(f), file=sys.stderr)
-        took = sum(result.timings.values())
-        state = "印刷文件已更新 / print PDF written" if result.report.ok else f"{len(errors)} 个错误 / errors"
-        print(f"[{time.strftime('%H:%M:%S')}] {took:.1f}s  {state}  {result.written.get('proof')}")
+        return
+    if isinstance(result, Exception):  # one build failed on a bug: say so, keep watching
+        _report_bug(result, debug)
+        return
+    errors = [f for f in result.report.findings if f.level == "error"]
+    for f in errors:
+        print(str(f), file=sys.stderr)
+    took = sum(result.timings.values())
+    state = "印刷文件已更新 / print PDF written" if result.report.ok else f"{len(errors)} 个错误 / errors"
+    print(f"[{time.strftime('%H:%M:%S')}] {took:.1f}s  {state}  {result.written.get('proof')}")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .desk.server import Desk, open_in_browser
+
+    try:
+        with Desk(args.issue, args.output, args.layout, args.port, use_cache=not args.no_cache) as desk:
+            print(f"校样在浏览器里：{desk.url}  （只有本机能打开；Ctrl+C 退出）/ the desk is at {desk.url} "
+                  "(this computer only; Ctrl+C to stop)", flush=True)
+            if not args.no_open and not open_in_browser(desk.url):
+                print("没有找到可以打开的浏览器，请自己打开上面的地址 / no browser to open here: open the address above")
+            for result in desk.builds():
+                _rebuilt(result, args.debug)
+                sys.stdout.flush()
+    except KeyboardInterrupt:
+        pass
+    print("kanwu serve 已停止 / stopped")
     return 0
 
 

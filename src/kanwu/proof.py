@@ -153,7 +153,7 @@ def _photo_marks(report: Report, plan: Plan) -> list[Mark]:
     return out
 
 
-def _piece_boxes(plan: Plan) -> dict[tuple[str, str], list[tuple[int, Box, TextPiece]]]:
+def piece_boxes(plan: Plan) -> dict[tuple[str, str], list[tuple[int, Box, TextPiece]]]:
     """(story, block key) → where each of its pieces is: page, box, the piece."""
     out: dict[tuple[str, str], list[tuple[int, Box, TextPiece]]] = defaultdict(list)
     g = plan.grid
@@ -171,7 +171,7 @@ def _change_marks(changes: Changes | None, plan: Plan) -> list[Mark]:
     if changes is None:
         return []
     out: list[Mark] = []
-    pieces = _piece_boxes(plan)
+    pieces = piece_boxes(plan)
     for sid in changes.stories:
         bars = [(page, box) for key in changes.paragraphs.get(sid, []) for page, box, _ in pieces.get((sid, key), [])]
         if not bars:  # a change outside the body (headline, picture, deletion): mark the whole story
@@ -190,7 +190,7 @@ def _norm_marks(report: Report, issue: Issue, plan: Plan) -> list[Mark]:
     out: list[Mark] = []
     sources: dict[str, list[str]] = {}
     stories = {s.id: s for s in issue.stories}
-    pieces = _piece_boxes(plan)
+    pieces = piece_boxes(plan)
     leading = plan.grid.leading
     for f in report.findings:
         if f.code != "normalized-punctuation" or not f.story or not f.pos or f.story not in stories:
