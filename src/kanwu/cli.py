@@ -1,4 +1,5 @@
-"""The command line: ``kanwu build``, ``kanwu check``, ``kanwu layouts``, ``kanwu new``, ``kanwu schema``.
+"""The command line: ``kanwu build``, ``kanwu check``, ``kanwu layouts``, ``kanwu new``, ``kanwu schema``,
+``kanwu import``.
 
 The only module that prints, and everything it prints goes through `visible`
 (control characters escaped); libraries' log records are shown only with
@@ -93,6 +94,14 @@ def _parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("schema", help="写出期刊文件的 JSON Schema（编辑器提示键名）/ write the issue format as a JSON Schema",
                        description="把期刊文件的格式写成 JSON Schema（draft 2020-12），供编辑器补全键名、标出拼错的键")
     sc.add_argument("-o", "--output", metavar="FILE", help="写到文件（默认打印出来）/ write to FILE (default: print it)")
+    m = sub.add_parser("import", help="把 Word/WPS 稿件（.docx）导入为一篇稿件 / turn a .docx into a story",
+                       description="正文写成 text/<id>.md，图片存进 images/；有 --into 时把稿件加到期刊文件末尾，否则打印出来")
+    m.add_argument("docx", metavar="FILE.docx", help="通讯员的 Word 或 WPS 文档（.docx）/ the correspondent's .docx")
+    m.add_argument("--into", metavar="ISSUE.yaml", help="把稿件加到这个期刊文件的 stories: 末尾 / append the story to "
+                   "this issue file")
+    m.add_argument("--id", metavar="ID", help="稿件 id（默认自动选一个没用过的）；kanwu new 留下的稿件位的 id：填进这个位子 / "
+                   "the story id (default: a free one); the id of a slot kanwu new left: fill that slot")
+    m.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈 / show tracebacks")
     return p
 
 
@@ -259,6 +268,8 @@ def _run(args: argparse.Namespace) -> int:
         return _new(args)
     if args.command == "schema":
         return _schema(args)
+    if args.command == "import":
+        return _import(args)
     from .build import build
 
     if args.command == "check":
@@ -344,6 +355,30 @@ def _schema(args: argparse.Namespace) -> int:
         return 0
     write_atomic(Path(args.output), text.encode("utf-8"))
     print(f"schema  {args.output}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    """``kanwu import``: findings on stderr; the story's YAML on stdout without ``--into``."""
+    from pathlib import Path
+
+    from .importer import import_docx
+
+    result = import_docx(Path(args.docx), into=Path(args.into) if args.into else None, story_id=args.id)
+    for f in result.findings:
+        print(str(f), file=sys.stderr)
+    report = sys.stderr if args.into is None else sys.stdout
+    for path in result.written:
+        print(f"written {path}", file=report)
+    if args.into is None:
+        print(result.entry, end="")
+        print("把上面几行粘贴到期刊文件的 stories: 下面 / paste these lines under stories: in the issue file",
+              file=sys.stderr)
+    else:
+        print(f"已导入为稿件 {result.story_id} / imported as story `{result.story_id}`")
+        if result.unplaced:
+            print(f"请在 pages: 的某一版加上 {result.story_id}（现在接在最后一版）/ add `{result.story_id}` to a page in "
+                  "pages: (it follows the last page for now)")
     return 0
 
 

@@ -51,6 +51,13 @@ def compose_yaml(source: str, shown: str) -> yaml.Node | None:
         raise KanwuError(f"{shown}: error: 嵌套层数太多 / the document is nested too deeply") from None
 
 
+def mapping_value(mapping: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value node of `key` in a mapping node (None when not given, or `mapping` is no mapping)."""
+    if not isinstance(mapping, yaml.MappingNode):
+        return None
+    return next((v for k, v in mapping.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+
+
 _ESCAPE = re.compile(r"\\(?:u|U0000)([dD][89a-fA-F][0-9a-fA-F]{2})")
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 
 from .errors import FATAL, Finding, KanwuError
-from .load import compose_yaml, load_issue
+from .load import compose_yaml, load_issue, mapping_value
 from .output import ensure_dir, write_atomic, write_new_file
 from .schema import ISSUE, STORY
 from .sources import read_source
@@ -196,24 +196,24 @@ def next_text(draft: Draft, date: dt.date) -> tuple[str, tuple[str, ...]]:
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     edits: list[tuple[int, int, str]] = []
-    info = _value(root, "issue")
+    info = mapping_value(root, "issue")
     assert isinstance(info, yaml.MappingNode)
     for key, value in (("number", draft.number), ("total", draft.total), ("date", date.isoformat())):
-        node = _value(info, key)
+        node = mapping_value(info, key)
         if node is not None and value is not None and isinstance(node, yaml.ScalarNode):
             edits.append(_scalar_edit(node, str(value)))
-    proof = _value(root, "proof")
+    proof = mapping_value(root, "proof")
     if isinstance(proof, yaml.MappingNode):
-        rnd = _value(proof, "round")
+        rnd = mapping_value(proof, "round")
         if isinstance(rnd, yaml.ScalarNode) and not rnd.tag.endswith(":null"):
             edits.append(_scalar_edit(rnd, "1"))  # a new number starts at the first proof
     slots = []
-    stories = _value(root, "stories")
+    stories = mapping_value(root, "stories")
     assert isinstance(stories, yaml.SequenceNode)
     for item in stories.value:
         if not isinstance(item, yaml.MappingNode):
             continue
-        sid = _value(item, "id")
+        sid = mapping_value(item, "id")
         slots.append(str(sid.value) if isinstance(sid, yaml.ScalarNode) else "?")
         if not item.flow_style and _regular_block(item):
             first, last, text = _block_slot(item, lines)
@@ -226,13 +226,6 @@ def next_text(draft: Draft, date: dt.date) -> tuple[str, tuple[str, ...]]:
     for start, end, text in sorted(edits, reverse=True):
         out = out[:start] + text + out[end:]
     return out, tuple(slots)
-
-
-def _value(mapping: yaml.Node, key: str) -> yaml.Node | None:
-    """The value node of `key` in a mapping node, if given."""
-    if not isinstance(mapping, yaml.MappingNode):
-        return None
-    return next((v for k, v in mapping.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
 
 
 def _scalar_edit(node: yaml.ScalarNode, value: str) -> tuple[int, int, str]:

@@ -240,15 +240,16 @@ def write_atomic(path: Path, data: bytes) -> None:
         out.commit()
 
 
-def write_new_file(path: Path, data: bytes) -> None:
+def write_new_file(path: Path, data: bytes, message: str = "") -> None:
     """Write one file all or nothing, and never over an existing file (``kanwu new`` without --force).
 
     The complete temporary file is hard-linked to `path`, which fails when
     `path` exists, even if it appeared a moment ago; where hard links are not
     possible (some network or FAT file systems) it is renamed after a check.
+    `message` says why the file was not written when it exists (by default: add --force).
     """
-    exists = KanwuError(f"{path}: error: 文件已存在，没有改动；要覆盖请加 --force / the file exists and was left "
-                        "unchanged: add --force to replace it")
+    exists = KanwuError(f"{path}: error: {message}" if message else f"{path}: error: 文件已存在，没有改动；要覆盖请加 "
+                        "--force / the file exists and was left unchanged: add --force to replace it")
     tmp = _stage(path, data)
     try:
         try:
