@@ -277,3 +277,16 @@ def test_space_messages_name_the_characters() -> None:
     assert [c.rule for c in changes] == ["indent", "space"]
     assert "U+3000 U+3000" in describe(changes[0]) and "indent" in describe(changes[0])
     assert "U+0020" in describe(changes[1])
+
+
+def test_spaces_that_separate_a_titles_parts_stay() -> None:
+    # headlines, bylines, captions and Markdown headings: a space between two words is the writer's
+    # separator (the importer and offices write 一、入户宣传　面对面讲解, 文/张三 图/李四)
+    for title in ("文明劝导\u3000路口有“我”", "文/张三 图/李四", "社区宣文办\u3000通讯员\u3000张三"):
+        assert normalize(title, running=False) == (title, ()), title
+    body = "## 一、入户宣传\u3000面对面讲解\n\n居民 可以通过"
+    out, changes = normalize(body)
+    assert out == "## 一、入户宣传\u3000面对面讲解\n\n居民可以通过"
+    assert [c.rule for c in changes] == ["space"]
+    # the other rules still apply to titles
+    assert normalize("活动圆满结束!", running=False)[0] == "活动圆满结束！"
