@@ -29,6 +29,9 @@ RUNS = 2
 cut (each run embeds font subsets of its own), so the cut may not depend on the number of cores: a
 4-core machine made other bytes than a 2-core one, and a PDF nearly twice as large (a 20-page A3 number:
 6.6 MB in four runs, 3.6 MB in two). Two runs use the two cores of the build machine."""
+DRAW_SECONDS = 300
+"""Seconds the pages may take to draw, all runs together (a 20-page A3 number takes about 4): a layout's
+CSS or SVG can ask WeasyPrint for endless work (a 3 kB SVG of ``<use>`` ten deep, ten wide drew for ever)."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,14 @@ def draw(chunks: Sequence[str], base: Path, roots: dict[str, Root], layout: Layo
     check_version()
     global _JOB
     _JOB = (list(chunks), base, roots, layout, options)
-    try:
-        if len(chunks) == 1:
-            parts = [_draw(0)]
-        else:  # forked: the workers share this process's fonts, pictures and imports
-            parts = forked.run_all(_draw, [(i,) for i in range(len(chunks))])
+    try:  # forked, one run too (to bound it in time): the workers share this process's fonts, pictures and imports
+        parts = forked.run_all(_draw, [(i,) for i in range(len(chunks))], seconds=DRAW_SECONDS)
     except forked.Died as exc:
+        if exc.timed_out:
+            where = f"{layout.folders[0]}: " if layout is not None else ""
+            raise KanwuError(f"{where}error: 绘制页面超过 {DRAW_SECONDS} 秒，已停止：版式的样式或图片（如 SVG）太复杂 / "
+                             f"drawing the pages took longer than {DRAW_SECONDS} s and was stopped: the layout's CSS "
+                             "or a picture (an SVG?) asks for too much work") from None
         raise forked.died("绘制页面", "drawing the pages", exc) from None
     finally:
         _JOB = None
