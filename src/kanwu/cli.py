@@ -168,7 +168,12 @@ class _Visible:
 
 @contextmanager
 def _terminal() -> Iterator[None]:
-    """While kanwu runs, everything printed goes through `visible`."""
+    """While kanwu runs, everything printed goes through `visible`; a character the terminal's encoding
+    cannot hold (Chinese on ``LANG=C`` or ``PYTHONIOENCODING=ascii``) is printed escaped (``\\u9875``)
+    instead of ending kanwu with an internal error after the work was done."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)  # type: ignore[assignment]
     try:
@@ -210,6 +215,11 @@ def _main(args: argparse.Namespace) -> int:
     if args.command is None:
         _parser().print_help()
         return 0
+    if sys.getfilesystemencoding().replace("-", "").lower() != "utf8":  # file and font names would fail anywhere
+        print(f"kanwu: error: 系统的文件名编码是 {sys.getfilesystemencoding()}，kanwu 需要 UTF-8：请设置 LANG=C.UTF-8（或 "
+              f"PYTHONUTF8=1）后重试 / the file system encoding is {sys.getfilesystemencoding()}; kanwu needs UTF-8: "
+              "set LANG=C.UTF-8 (or PYTHONUTF8=1) and run again", file=sys.stderr)
+        return 2
     try:
         return _run(args)
     except KanwuError as exc:
