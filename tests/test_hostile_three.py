@@ -179,3 +179,29 @@ def test_file_names_that_cannot_be_encoded_are_an_error_naming_the_remedy(monkey
     monkeypatch.setattr(sys, "getfilesystemencoding", lambda: "ascii")
     assert main(["check", str(SEED)]) == 2
     assert "UTF-8" in capsys.readouterr().err
+
+
+# --- the small commands ---------------------------------------------------------------------------------------------
+
+
+def test_kanwu_layouts_lists_the_good_layouts_beside_a_broken_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture) -> None:
+    own_layout(tmp_path, "extends: /etc\n", name="broken")
+    monkeypatch.chdir(tmp_path)
+    assert main(["layouts"]) == 2
+    out, err = capsys.readouterr()
+    assert "bulletin-a4\t" in out and "tabloid-a3\t" in out
+    assert "broken" in err and "layout.yaml" in err
+
+
+@pytest.mark.parametrize("given, words", [("", "-o needs a file name"), ("{tmp}/sub/", "-o needs a file name")])
+def test_schema_without_a_file_name_says_so(tmp_path: Path, capsys: pytest.CaptureFixture, given: str,
+                                            words: str) -> None:
+    assert main(["schema", "-o", given.replace("{tmp}", str(tmp_path))]) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_schema_into_a_folder_not_yet_made_makes_it(tmp_path: Path) -> None:
+    out = tmp_path / "editor" / "kanwu.schema.json"
+    assert main(["schema", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("{")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import logging
+import os
 import re
 import sys
 import traceback
@@ -246,9 +247,15 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "layouts":
         from .layout.spec import available, load_layout
 
+        broken = 0
         for name in available():
-            print(f"{name}\t{load_layout(name).get('title', '')}")
-        return 0
+            try:  # one broken layout folder does not hide the others
+                print(f"{name}\t{load_layout(name).get('title', '')}")
+            except KanwuError as exc:
+                broken += 1
+                for f in exc.findings:
+                    print(str(f), file=sys.stderr)
+        return 2 if broken else 0
     if args.command == "new":
         return _new(args)
     if args.command == "schema":
@@ -328,12 +335,16 @@ def _schema(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .jsonschema_export import schema_text
-    from .output import write_atomic
+    from .output import ensure_dir, write_atomic
 
     text = schema_text()
     if args.output is None:
         sys.stdout.write(text)
         return 0
+    if not args.output.strip() or args.output.endswith(("/", os.sep)):
+        raise KanwuError(f"{args.output or '-o'}: error: 请给出文件名，如 -o kanwu.schema.json / -o needs a file name, "
+                         "such as -o kanwu.schema.json")
+    ensure_dir(Path(args.output).parent)  # as kanwu new does: the folder is made when missing
     write_atomic(Path(args.output), text.encode("utf-8"))
     print(f"schema  {args.output}")
     return 0
