@@ -205,3 +205,14 @@ def test_schema_into_a_folder_not_yet_made_makes_it(tmp_path: Path) -> None:
     out = tmp_path / "editor" / "kanwu.schema.json"
     assert main(["schema", "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8").startswith("{")
+
+
+def test_kanwu_new_refuses_a_previous_number_with_yaml_aliases_naming_the_alias(tmp_path: Path,
+                                                                                capsys: pytest.CaptureFixture) -> None:
+    previous = tmp_path / "a.yaml"
+    previous.write_text(MINIMAL.replace("name: 测试简报", "name: 测试简报\n  print_run: &n 12")
+                        .replace("number: 1", "number: *n"), encoding="utf-8")
+    assert main(["new", str(previous), "--date", "2024-06-01"]) == 2
+    err = capsys.readouterr().err
+    assert f"{previous}:6:11: error:" in err and "*n" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml"]
