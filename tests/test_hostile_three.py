@@ -216,3 +216,23 @@ def test_kanwu_new_refuses_a_previous_number_with_yaml_aliases_naming_the_alias(
     err = capsys.readouterr().err
     assert f"{previous}:6:11: error:" in err and "*n" in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml"]
+
+
+# --- what is drawn fits where it was put ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["四平路街道社区党建工作简报", "a" * 200])
+def test_a_publication_name_the_masthead_cannot_hold_is_an_error(tmp_path: Path, name: str) -> None:
+    """A 13-character name wrapped onto the number line of the A4 masthead; 200 letters ran off the page.
+    Both printed with exit 0 and no finding."""
+    issue = tmp_path / "issue.yaml"
+    issue.write_text(MINIMAL.replace("name: 测试简报", f"name: {name}"), encoding="utf-8")
+    found = [f for f in build(issue, write=False).report.findings if f.code == "masthead-overflow"]
+    assert [f.level for f in found] == ["error"], found
+    assert "masthead.name_size" in found[0].message
+
+
+def test_a_publication_name_that_fits_raises_nothing(tmp_path: Path) -> None:
+    issue = tmp_path / "issue.yaml"
+    issue.write_text(MINIMAL.replace("name: 测试简报", "name: 四平简报"), encoding="utf-8")
+    assert not [f for f in build(issue, write=False).report.findings if f.code == "masthead-overflow"]

@@ -22,7 +22,7 @@ from . import forked
 from .errors import Finding, KanwuError, Pos
 from .layout.csslog import Collect, css_findings
 from .layout.spec import Layout
-from .wpext import Root, check_version, detach, make_fetcher, undrawable
+from .wpext import Root, check_version, detach, make_fetcher, overrun, undrawable
 
 RUNS = 2
 """Pages are drawn in at most this many runs, whatever the machine. The print PDF's bytes depend on the
@@ -125,6 +125,13 @@ def _draw(index: int) -> Drawn | KanwuError:
         findings.append(Finding("error", "refused-attachment", f"版式要把 {url} 作为附件放进 PDF：kanwu 不附带文件（PDF/X 也不"
                                 f"允许）/ the layout attaches {url} to the PDF: kanwu never embeds files (nor does PDF/X "
                                 "allow it)", Pos(str(layout.folders[0])) if layout is not None else None))
+    over = overrun(document.pages[0], "masthead") * 0.75 if index == 0 and document.pages else 0.0  # px → pt
+    if over > 1.5:  # the masthead is on page 1 only
+        findings.append(Finding("error", "masthead-overflow", f"第1页 报头的文字超出报头 {over:.0f}pt（报名太长？），会压住期号或"
+                                "出界：请缩短 publication.name，或在版式里减小 masthead.name_size、增加 masthead.lines / page 1: "
+                                f"the masthead's text runs {over:.0f} pt beyond its box (a long publication name?): "
+                                "shorten publication.name, or lower masthead.name_size or raise masthead.lines in the "
+                                "layout", Pos(str(layout.folders[0])) if layout is not None else None, page=1))
     sizes = [(p.width, p.height) for p in document.pages]
     pdf = None
     if options is not None:
