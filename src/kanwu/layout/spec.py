@@ -14,7 +14,6 @@ from typing import Any, Mapping
 import yaml
 
 from ..errors import KanwuError, Pos
-from ..load import compose_yaml
 from ..profiles import PROFILES
 from ..schema import MAX_VALUES
 from ..sources import read_source
@@ -146,7 +145,12 @@ def read_settings(layout_yaml: Path) -> Any:
     """
     shown = str(layout_yaml)
     source = read_source(layout_yaml, shown)
-    root = compose_yaml(source, shown)
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise KanwuError(f"{shown}: error: 嵌套层数太多 / the document is nested too deeply") from None
+    except yaml.YAMLError as exc:
+        raise _syntax(exc, shown) from None
     if root is None:
         return {}
     heights: dict[int, tuple[int, int]] = {}  # node → (values below it, its depth), each node counted once
@@ -173,9 +177,13 @@ def read_settings(layout_yaml: Path) -> Any:
     try:
         return yaml.safe_load(source)
     except yaml.YAMLError as exc:  # a tag PyYAML will not construct (``!!python/object``)
-        mark = getattr(exc, "problem_mark", None)
-        at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise KanwuError(f"{shown}{at}: error: YAML 语法错误 / YAML syntax error") from None
+        raise _syntax(exc, shown) from None
+
+
+def _syntax(exc: yaml.YAMLError, shown: str) -> KanwuError:
+    mark = getattr(exc, "problem_mark", None)
+    at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+    return KanwuError(f"{shown}{at}: error: YAML 语法错误 / YAML syntax error: {getattr(exc, 'problem', '') or exc}")
 
 
 def _abstract(layout_yaml: Path) -> bool | None:
