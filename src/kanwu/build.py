@@ -25,7 +25,7 @@ from .makeup import Plan, make_plan
 from .model import Issue
 from .output import OutputSet, ensure_dir, remove_stale
 from .preflight import Report, assess, order
-from .proof import ProofInfo
+from .proof import ProofInfo, source_epoch
 from .rounds import compare, read_snapshot, same_issue, snapshot, story_pages
 from .previews import PreviewJob, Previews
 from .text.prepare import prepare
@@ -91,6 +91,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     clock = _Clock()
     if write:  # its name goes into the report: refuse it before the work, not after
         utf8_name(Path(out_dir or "out"), str(out_dir or "out"))
+        source_epoch()  # a wrong SOURCE_DATE_EPOCH too
     issue, spec, findings = load_stage(issue_file, layout)
     earlier = read_snapshot(since) if since else None
     findings += same_issue(earlier, issue, str(since)) if earlier is not None else []
@@ -324,10 +325,5 @@ def metadata(issue: Issue) -> dict[str, str]:
 
 def source_date() -> str | None:
     """``SOURCE_DATE_EPOCH`` (reproducible-builds convention) as an ISO date, when set."""
-    import datetime as dt
-    import os
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if not epoch.isdigit():
-        return None
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).isoformat(timespec="seconds")
+    epoch = source_epoch()
+    return epoch.isoformat(timespec="seconds") if epoch else None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import logging
+import os
 import re
 import sys
 import traceback
@@ -193,7 +194,12 @@ class _Visible:
 
 @contextmanager
 def _terminal() -> Iterator[None]:
-    """While kanwu runs, everything printed goes through `visible`."""
+    """While kanwu runs, everything printed goes through `visible`; a character the terminal's encoding
+    cannot hold (Chinese on ``LANG=C`` or ``PYTHONIOENCODING=ascii``) is printed escaped (``\\u9875``)
+    instead of ending kanwu with an internal error after the work was done."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)  # type: ignore[assignment]
     try:
@@ -235,6 +241,11 @@ def _main(args: argparse.Namespace) -> int:
     if args.command is None:
         _parser().print_help()
         return 0
+    if sys.getfilesystemencoding().replace("-", "").lower() != "utf8":  # file and font names would fail anywhere
+        print(f"kanwu: error: 系统的文件名编码是 {sys.getfilesystemencoding()}，kanwu 需要 UTF-8：请设置 LANG=C.UTF-8（或 "
+              f"PYTHONUTF8=1）后重试 / the file system encoding is {sys.getfilesystemencoding()}; kanwu needs UTF-8: "
+              "set LANG=C.UTF-8 (or PYTHONUTF8=1) and run again", file=sys.stderr)
+        return 2
     try:
         return _run(args)
     except KanwuError as exc:
@@ -261,9 +272,15 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "layouts":
         from .layout.spec import available, load_layout
 
+        broken = 0
         for name in available():
-            print(f"{name}\t{load_layout(name).get('title', '')}")
-        return 0
+            try:  # one broken layout folder does not hide the others
+                print(f"{name}\t{load_layout(name).get('title', '')}")
+            except KanwuError as exc:
+                broken += 1
+                for f in exc.findings:
+                    print(str(f), file=sys.stderr)
+        return 2 if broken else 0
     if args.command == "new":
         return _new(args)
     if args.command == "schema":
@@ -347,12 +364,16 @@ def _schema(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .jsonschema_export import schema_text
-    from .output import write_atomic
+    from .output import ensure_dir, write_atomic
 
     text = schema_text()
     if args.output is None:
         sys.stdout.write(text)
         return 0
+    if not args.output.strip() or args.output.endswith(("/", os.sep)):
+        raise KanwuError(f"{args.output or '-o'}: error: 请给出文件名，如 -o kanwu.schema.json / -o needs a file name, "
+                         "such as -o kanwu.schema.json")
+    ensure_dir(Path(args.output).parent)  # as kanwu new does: the folder is made when missing
     write_atomic(Path(args.output), text.encode("utf-8"))
     print(f"schema  {args.output}")
     return 0

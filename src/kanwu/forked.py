@@ -174,12 +174,14 @@ def died(cn: str, en: str, exc: Died) -> KanwuError:
                       "close other programs and build again", exit_code=3)
 
 
-def run_all(fn: Callable[..., Any], argsets: Iterable[Sequence[Any]]) -> list[Any]:
+def run_all(fn: Callable[..., Any], argsets: Iterable[Sequence[Any]], seconds: float | None = None) -> list[Any]:
     """`fn(*args)` for each of `argsets`, each in a child of its own, all at once; the results in order.
-    When one fails, the others are stopped and the failure raised."""
+    When one fails, the others are stopped and the failure raised; all must be done within `seconds`."""
     children = [Child(fn, *args) for args in argsets]
+    deadline = None if seconds is None else time.monotonic() + seconds
     try:
-        return [child.result() for child in children]
+        return [child.result(None if deadline is None else max(0.0, deadline - time.monotonic()))
+                for child in children]
     finally:
         for child in children:
             child.kill()

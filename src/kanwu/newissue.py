@@ -106,6 +106,7 @@ def prepare(previous: str | None, output: str | None, force: bool) -> Draft:
     except KanwuError as exc:
         raise KanwuError([Finding("error", FATAL, f"{prev}: error: 上一期文件有错误，请先改正（kanwu check {prev}）/ the "
                                   "previous number has errors: fix them first")] + list(exc.findings)) from None
+    _refuse_aliases(source, prev)
     number = issue.number + 1
     total = issue.total + 1 if issue.total is not None else None
     default = prev.with_name(next_name(prev, issue.number, issue.total, number, total))
@@ -115,6 +116,18 @@ def prepare(previous: str | None, output: str | None, force: bool) -> Draft:
                          "the previous one: choose another file name (-o)")
     _refuse_existing(out, force)
     return Draft(out, prev, source, number, total, issue.date)
+
+
+def _refuse_aliases(source: str, prev: Path) -> None:
+    """The new number is the previous *text* edited in place, so a YAML alias (``number: *n``) cannot be
+    carried over: an edit at the alias would change its anchor elsewhere (``print_run: &n 12``), a slot
+    drops anchors other keys name. Refused before anything is asked, naming the first alias."""
+    alias = next((e for e in yaml.parse(source, Loader=yaml.SafeLoader) if isinstance(e, yaml.AliasEvent)), None)
+    if alias is not None:
+        at = f"{prev}:{alias.start_mark.line + 1}:{alias.start_mark.column + 1}"
+        raise KanwuError(f"{at}: error: 上一期文件用了 YAML 别名 *{alias.anchor}，kanwu new 无法照抄：请把它换成它代表的值 / the "
+                         f"previous number uses the YAML alias *{alias.anchor}, which kanwu new cannot carry over: "
+                         "write out the value it stands for")
 
 
 def _output(given: str | None, default: Path) -> Path:

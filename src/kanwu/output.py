@@ -19,6 +19,7 @@ import hashlib
 import os
 import re
 import socket
+import stat
 import tempfile
 import time
 from contextlib import contextmanager
@@ -145,7 +146,19 @@ class OutputSet:
         """Path → SHA-256 (hex) of the bytes staged for it."""
 
     def add(self, path: Path, data: bytes) -> Path:
-        """Stage `data` for `path`; returns `path`."""
+        """Stage `data` for `path`; returns `path`.
+
+        A name that is a named pipe or a device is refused, never renamed over:
+        ``kanwu schema -o /dev/null`` run as root turned the machine's
+        ``/dev/null`` into a regular file. (A symbolic link is replaced, not followed.)
+        """
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            mode = None
+        if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISLNK(mode) or stat.S_ISDIR(mode)):
+            raise KanwuError(f"{path}: error: 不是普通文件（命名管道/设备），没有改动：请另选文件名 / not a regular file "
+                             "(a FIFO or device): left unchanged; choose another name")
         self.staged.append((_stage(path, data), path))
         self.sha256[path] = hashlib.sha256(data).hexdigest()
         return path

@@ -47,10 +47,27 @@ def round_cn(n: int) -> str:
     return ROUNDS_CN[n - 1] if 0 < n <= 10 else str(n)
 
 
+def source_epoch() -> dt.datetime | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible-builds convention: whole seconds since 1970, UTC), when set.
+
+    A value that is not (``abc``, ``1.5``, ``-5``, a year past 9999) is an input error, as the
+    convention asks, rather than an internal one.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch:
+        return None
+    try:
+        if not (epoch.isascii() and epoch.isdigit()):
+            raise ValueError(epoch)
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise KanwuError(f"SOURCE_DATE_EPOCH: error: “{epoch[:30]}” 应为 1970 年以来的整秒数 / must be whole seconds "
+                         "since 1970-01-01 UTC (or unset)") from None
+
+
 def build_time() -> str:
     """Now, or SOURCE_DATE_EPOCH when set (reproducible proofs)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    t = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now()
+    t = source_epoch() or dt.datetime.now()
     return t.strftime("%Y-%m-%d %H:%M")
 
 

@@ -22,13 +22,16 @@ from . import forked
 from .errors import Finding, KanwuError, Pos
 from .layout.csslog import Collect, css_findings
 from .layout.spec import Layout
-from .wpext import Root, check_version, detach, make_fetcher, undrawable
+from .wpext import Root, check_version, detach, make_fetcher, overrun, undrawable
 
 RUNS = 2
 """Pages are drawn in at most this many runs, whatever the machine. The print PDF's bytes depend on the
 cut (each run embeds font subsets of its own), so the cut may not depend on the number of cores: a
 4-core machine made other bytes than a 2-core one, and a PDF nearly twice as large (a 20-page A3 number:
 6.6 MB in four runs, 3.6 MB in two). Two runs use the two cores of the build machine."""
+DRAW_SECONDS = 300
+"""Seconds the pages may take to draw, all runs together (a 20-page A3 number takes about 4): a layout's
+CSS or SVG can ask WeasyPrint for endless work (a 3 kB SVG of ``<use>`` ten deep, ten wide drew for ever)."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,14 @@ def draw(chunks: Sequence[str], base: Path, roots: dict[str, Root], layout: Layo
     check_version()
     global _JOB
     _JOB = (list(chunks), base, roots, layout, options)
-    try:
-        if len(chunks) == 1:
-            parts = [_draw(0)]
-        else:  # forked: the workers share this process's fonts, pictures and imports
-            parts = forked.run_all(_draw, [(i,) for i in range(len(chunks))])
+    try:  # forked, one run too (to bound it in time): the workers share this process's fonts, pictures and imports
+        parts = forked.run_all(_draw, [(i,) for i in range(len(chunks))], seconds=DRAW_SECONDS)
     except forked.Died as exc:
+        if exc.timed_out:
+            where = f"{layout.folders[0]}: " if layout is not None else ""
+            raise KanwuError(f"{where}error: 绘制页面超过 {DRAW_SECONDS} 秒，已停止：版式的样式或图片（如 SVG）太复杂 / "
+                             f"drawing the pages took longer than {DRAW_SECONDS} s and was stopped: the layout's CSS "
+                             "or a picture (an SVG?) asks for too much work") from None
         raise forked.died("绘制页面", "drawing the pages", exc) from None
     finally:
         _JOB = None
@@ -120,6 +125,13 @@ def _draw(index: int) -> Drawn | KanwuError:
         findings.append(Finding("error", "refused-attachment", f"版式要把 {url} 作为附件放进 PDF：kanwu 不附带文件（PDF/X 也不"
                                 f"允许）/ the layout attaches {url} to the PDF: kanwu never embeds files (nor does PDF/X "
                                 "allow it)", Pos(str(layout.folders[0])) if layout is not None else None))
+    over = overrun(document.pages[0], "masthead") * 0.75 if index == 0 and document.pages else 0.0  # px → pt
+    if over > 1.5:  # the masthead is on page 1 only
+        findings.append(Finding("error", "masthead-overflow", f"第1页 报头的文字超出报头 {over:.0f}pt（报名太长？），会压住期号或"
+                                "出界：请缩短 publication.name，或在版式里减小 masthead.name_size、增加 masthead.lines / page 1: "
+                                f"the masthead's text runs {over:.0f} pt beyond its box (a long publication name?): "
+                                "shorten publication.name, or lower masthead.name_size or raise masthead.lines in the "
+                                "layout", Pos(str(layout.folders[0])) if layout is not None else None, page=1))
     sizes = [(p.width, p.height) for p in document.pages]
     pdf = None
     if options is not None:

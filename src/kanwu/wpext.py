@@ -109,6 +109,27 @@ def detach(document: Any) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
+def overrun(page: Any, kind: str) -> float:
+    """How far (CSS px) the text of the page's absolutely placed ``kind`` boxes (``class="masthead"``) reaches
+    below or beside its box: page makeup reserves the box, the layout's CSS fills it with text kanwu does not
+    set itself (a long publication name at the masthead's size wraps onto the number line, or runs off the page)."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    worst = 0.0
+    for placeholder in page._page_box.descendants():
+        box = getattr(placeholder, "_box", None)
+        if not isinstance(placeholder, AbsolutePlaceholder) or box is None or box.element is None \
+                or kind not in (box.element.get("class") or "").split():
+            continue
+        bottom, right = box.border_box_y() + box.border_height(), box.border_box_x() + box.border_width()
+        below = [c.position_y + c.margin_height() - bottom for c in box.children
+                 if not isinstance(c, AbsolutePlaceholder)]
+        beside = [line.position_x + line.width - right for line in box.descendants() if isinstance(line, boxes.LineBox)]
+        worst = max([worst, *below, *beside])
+    return worst
+
+
 def locator(roots: Mapping[str, Root]) -> Callable[[Path | str], str]:
     """A function giving a file's location-free URL (``kanwu:<root name>/<path>``) when it lies below
     one of the named folder `roots`, its file URL otherwise (the fetcher then judges it)."""
