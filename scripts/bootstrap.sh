@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-lxgw-wenkai poppler-utils ghostscript)
+PACKAGES=(fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-lxgw-wenkai poppler-utils ghostscript
+          chromium chromium-driver)  # the last two: the browser test of kanwu serve (tests/test_serve_browser.py)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

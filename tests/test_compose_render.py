@@ -58,6 +58,7 @@ body {{ margin: 0 }}
 div.col {{ width: {measure}pt; font-size: {size}pt; line-height: 1.6 }}
 p.c {{ white-space: pre; margin: 0; text-align: left; text-indent: 0 }}
 .h {{ font-feature-settings: "halt" }}
+.fw {{ font-variant-east-asian: full-width }}
 .b {{ font-weight: bold }}"""
 
 

@@ -196,13 +196,13 @@ def test_joined_pages_of_one_drawing_keep_sharing_their_fonts(tmp_path):
 
     page = '<html><body style="font-family: Noto Serif CJK SC"><p>{}</p></body></html>'
     drawn = typeset.draw_each([(page.format("第一页的文字"), page.format("第二页的文字"))], tmp_path, {}, None,
-                              PdfOptions(None, b"0" * 32, {}), 1)
+                              PdfOptions(None, b"0" * 32, {}))
     both = drawn[0].pdf
     assert both is not None and len(PdfReader(io.BytesIO(both)).pages) == 2
     joined = join_pages([(both, 1), (both, 0)])
     assert [p.extract_text() for p in PdfReader(io.BytesIO(joined)).pages] == ["第二页的文字", "第一页的文字"]
     assert len(joined) < 1.2 * len(both)  # one font program for both pages, as in the drawing
-    alone = [typeset.draw_each([page.format(t)], tmp_path, {}, None, PdfOptions(None, b"0" * 32, {}), 1)[0].pdf
+    alone = [typeset.draw_each([page.format(t)], tmp_path, {}, None, PdfOptions(None, b"0" * 32, {}))[0].pdf
              for t in ("第一页的文字", "第二页的文字")]
     assert len(join_pages([(alone[0], 0), (alone[1], 0)])) > 1.5 * len(both)  # drawn apart: a font program each
 
@@ -259,7 +259,7 @@ def test_graphics_keys_leave_text_out_and_see_a_tint_change(tmp_path):
 
     page = ('<html><body style="font-family: Noto Serif CJK SC"><p>{}</p>'
             '<div style="width: 20mm; height: 10mm; background: device-cmyk({})"></div></body></html>')
-    made = [typeset.draw_each([page.format(text, tint)], tmp_path, {}, None, PdfOptions(None, b"0" * 32, {}), 1)[0].pdf
+    made = [typeset.draw_each([page.format(text, tint)], tmp_path, {}, None, PdfOptions(None, b"0" * 32, {}))[0].pdf
             for text, tint in (("第一页", "0 0 0 1"), ("另一段不同的文字", "0 0 0 1"), ("第一页", "1 0 0 0"))]
     keys = [graphics_keys(strip_text(pdf))[0] for pdf in made]  # type: ignore[arg-type]
     assert keys[0] == keys[1] and keys[0] != keys[2]

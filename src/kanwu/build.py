@@ -27,7 +27,7 @@ from .makeup import Plan, make_plan
 from .model import Issue
 from .output import OutputSet, ensure_dir, remove_stale
 from .preflight import Report, assess, order
-from .proof import ProofInfo
+from .proof import ProofInfo, source_epoch
 from .rounds import compare, read_snapshot, same_issue, snapshot, story_pages
 from .previews import PreviewJob, Previews
 from .progress import NO_PROGRESS, Progress
@@ -50,6 +50,8 @@ class BuildResult:
     """Older printer's files removed and not written again (they would not match this build's report)."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per stage."""
+    plan: Plan | None = None
+    """The makeup plan: where every story, block and picture is on its page (``kanwu serve`` marks findings)."""
 
     @property
     def exit_code(self) -> int:
@@ -145,6 +147,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     stages = stages or Stages()
     if write:  # its name goes into the report: refuse it before the work, not after
         utf8_name(Path(out_dir or "out"), str(out_dir or "out"))
+        source_epoch()  # a wrong SOURCE_DATE_EPOCH too
     issue, spec, findings = load_stage(issue_file, layout)
     earlier = read_snapshot(since) if since else None
     findings += same_issue(earlier, issue, str(since)) if earlier is not None else []
@@ -172,7 +175,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     snap = snapshot(issue, story_pages(made.plan), info.round, info.built)
     changes = compare(earlier, snap, str(since)) if earlier is not None else None
     report.changes = changes.as_json() if changes else None
-    result = BuildResult(report, timings=clock.times)
+    result = BuildResult(report, timings=clock.times, plan=made.plan)
     if not write:
         return result
     from .pressflight import settings
@@ -378,10 +381,5 @@ def metadata(issue: Issue) -> dict[str, str]:
 
 def source_date() -> str | None:
     """``SOURCE_DATE_EPOCH`` (reproducible-builds convention) as an ISO date, when set."""
-    import datetime as dt
-    import os
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if not epoch.isdigit():
-        return None
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).isoformat(timespec="seconds")
+    epoch = source_epoch()
+    return epoch.isoformat(timespec="seconds") if epoch else None

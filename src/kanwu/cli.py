@@ -1,4 +1,5 @@
-"""The command line: ``kanwu build``, ``kanwu check``, ``kanwu layouts``.
+"""The command line: ``kanwu build``, ``kanwu check``, ``kanwu layouts``, ``kanwu new``, ``kanwu schema``,
+``kanwu import``.
 
 The only module that prints, and everything it prints goes through `visible`
 (control characters escaped); libraries' log records are shown only with
@@ -10,6 +11,7 @@ bugs; expected failures never do.
 from __future__ import annotations
 
 import argparse
+import datetime
 import logging
 import os
 import re
@@ -77,8 +79,47 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--png", action=argparse.BooleanOptionalAction, default=True,
                    help="写出页面 PNG 与缩略总览（默认写）/ write page PNGs and a contact sheet (default: yes)")
     cache_option(w)
+    sv = sub.add_parser("serve", help="在浏览器里看校样，保存即重排 / show the latest build in the browser, rebuilt on save",
+                        description="常驻运行：在本机浏览器里并排显示最新的版面和问题清单，文件一保存就重新排版并自动更新"
+                        "（只监听 127.0.0.1；Ctrl+C 退出）")
+    common(sv)
+    sv.add_argument("-o", "--output", metavar="DIR", default="out", help="输出文件夹（默认 out/）/ output folder")
+    sv.add_argument("--port", type=_port, default=0, metavar="N", help="端口（默认随机选一个空闲的）/ port (default: any free one)")
+    sv.add_argument("--no-open", action="store_true", help="不自动打开浏览器 / do not open the browser")
+    cache_option(sv)
     sub.add_parser("layouts", help="列出可用版式 / list the available layouts")
+    n = sub.add_parser("new", help="开始新的一期 / start the next number from the previous one",
+                       description="照上一期的报头、版面安排和栏目生成下一期的期刊文件，稿件位待填；不给上一期时写出带说明的起步文件")
+    n.add_argument("previous", metavar="PREVIOUS.yaml", nargs="?", help="上一期的期刊文件 / the previous number's file")
+    n.add_argument("-o", "--output", metavar="NEW.yaml",
+                   help="新文件名（默认按上一期的文件名把期号加一）/ the new file (default: the previous name, number + 1)")
+    n.add_argument("--date", type=_date, metavar="YYYY-MM-DD",
+                   help="出版日期（默认在终端上询问，否则为今天）/ the date (default: asked on a terminal, else today)")
+    n.add_argument("--force", action="store_true", help="覆盖已有的文件 / replace an existing file")
+    n.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈 / show tracebacks")
+    sc = sub.add_parser("schema", help="写出期刊文件的 JSON Schema（编辑器提示键名）/ write the issue format as a JSON Schema",
+                       description="把期刊文件的格式写成 JSON Schema（draft 2020-12），供编辑器补全键名、标出拼错的键")
+    sc.add_argument("-o", "--output", metavar="FILE", help="写到文件（默认打印出来）/ write to FILE (default: print it)")
+    m = sub.add_parser("import", help="把 Word/WPS 稿件（.docx）导入为一篇稿件 / turn a .docx into a story",
+                       description="正文写成 text/<id>.md，图片存进 images/；有 --into 时把稿件加到期刊文件末尾，否则打印出来")
+    m.add_argument("docx", metavar="FILE.docx", help="通讯员的 Word 或 WPS 文档（.docx）/ the correspondent's .docx")
+    m.add_argument("--into", metavar="ISSUE.yaml", help="把稿件加到这个期刊文件的 stories: 末尾 / append the story to "
+                   "this issue file")
+    m.add_argument("--id", metavar="ID", help="稿件 id（默认自动选一个没用过的）；kanwu new 留下的稿件位的 id：填进这个位子 / "
+                   "the story id (default: a free one); the id of a slot kanwu new left: fill that slot")
+    m.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈 / show tracebacks")
     return p
+
+
+def _date(text: str) -> datetime.date:
+    """``--date``: 2021-01-15, 2021/1/15 or 2021年1月15日."""
+    from .newissue import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD，如 2021-01-15 / the date must be YYYY-MM-DD, "
+                                         f"not “{text[:20]}”") from None
 
 
 def _proof_round(text: str) -> int:
@@ -91,6 +132,14 @@ def _proof_round(text: str) -> int:
         return int(digits)
     raise argparse.ArgumentTypeError(f"校次应为 {lo}–{hi} 的整数 / the proof round must be a whole number "
                                      f"{lo}–{hi}, not “{digits[:20]}”")
+
+
+def _port(text: str) -> int:
+    """``--port``: 1–65535, or 0 (the default): any free port."""
+    digits = text.strip()
+    if digits.isascii() and digits.isdigit() and len(digits) <= 5 and int(digits) <= 65535:
+        return int(digits)
+    raise argparse.ArgumentTypeError(f"端口应为 0–65535 的整数（0：随便一个空闲端口）/ the port must be a whole number 0–65535 (0: any free one), not “{digits[:20]}”")
 
 
 def press_options(sp: argparse.ArgumentParser) -> None:
@@ -150,7 +199,12 @@ class _Visible:
 
 @contextmanager
 def _terminal() -> Iterator[None]:
-    """While kanwu runs, everything printed goes through `visible`."""
+    """While kanwu runs, everything printed goes through `visible`; a character the terminal's encoding
+    cannot hold (Chinese on ``LANG=C`` or ``PYTHONIOENCODING=ascii``) is printed escaped (``\\u9875``)
+    instead of ending kanwu with an internal error after the work was done."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)  # type: ignore[assignment]
     try:
@@ -192,6 +246,11 @@ def _main(args: argparse.Namespace) -> int:
     if args.command is None:
         _parser().print_help()
         return 0
+    if sys.getfilesystemencoding().replace("-", "").lower() != "utf8":  # file and font names would fail anywhere
+        print(f"kanwu: error: 系统的文件名编码是 {sys.getfilesystemencoding()}，kanwu 需要 UTF-8：请设置 LANG=C.UTF-8（或 "
+              f"PYTHONUTF8=1）后重试 / the file system encoding is {sys.getfilesystemencoding()}; kanwu needs UTF-8: "
+              "set LANG=C.UTF-8 (or PYTHONUTF8=1) and run again", file=sys.stderr)
+        return 2
     try:
         return _run(args)
     except KanwuError as exc:
@@ -218,9 +277,21 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "layouts":
         from .layout.spec import available, load_layout
 
+        broken = 0
         for name in available():
-            print(f"{name}\t{load_layout(name).get('title', '')}")
-        return 0
+            try:  # one broken layout folder does not hide the others
+                print(f"{name}\t{load_layout(name).get('title', '')}")
+            except KanwuError as exc:
+                broken += 1
+                for f in exc.findings:
+                    print(str(f), file=sys.stderr)
+        return 2 if broken else 0
+    if args.command == "new":
+        return _new(args)
+    if args.command == "schema":
+        return _schema(args)
+    if args.command == "import":
+        return _import(args)
     from .build import build
 
     if args.command == "check":
@@ -234,6 +305,8 @@ def _run(args: argparse.Namespace) -> int:
         return result.exit_code
     if args.command == "watch":
         return _watch(args)
+    if args.command == "serve":
+        return _serve(args)
     with TerminalProgress(sys.stderr) as progress:
         if args.command == "impose":
             result = build(args.issue, out_dir=args.output, layout=args.layout, png=False, pdfx=args.pdfx,
@@ -258,6 +331,85 @@ def _run(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def _new(args: argparse.Namespace) -> int:
+    from .newissue import finish, prepare
+
+    draft = prepare(args.previous, args.output, args.force)
+    date = args.date or (_ask_date(draft.number, draft.previous_date, datetime.date.today()) if sys.stdin.isatty()
+                         else datetime.date.today())
+    if draft.previous_date is not None and date <= draft.previous_date:
+        print(f"{draft.output}: warning: 出版日期 {date} 不晚于上一期的 {draft.previous_date} / the date is not after the "
+              "previous number's", file=sys.stderr)
+    new = finish(draft, date, args.force)
+    total = f"（总第{new.total}期）" if new.total else ""
+    print(f"{new.path}\t第{new.number}期{total}，{new.date}；{new.to_fill} 处待填 / number {new.number}, "
+          f"{new.date}: {new.to_fill} lines to fill")
+    print(f"填好标有“待填”的行后运行 / fill the lines marked 待填, then run: kanwu check {new.path}")
+    return 0
+
+
+def _ask_date(number: int, previous: datetime.date | None, default: datetime.date) -> datetime.date:
+    """Ask for the new number's date on the terminal; an empty answer is `default` (today)."""
+    from .newissue import parse_date
+
+    before = f"（上一期 {previous}）" if previous else ""
+    for _ in range(3):
+        try:
+            answer = input(f"第{number}期的出版日期{before}，回车为今天 / date of number {number} [{default}]: ").strip()
+        except EOFError:
+            raise KanwuError("kanwu new: error: 没有输入日期，什么都没写 / no date given: nothing written") from None
+        if not answer:
+            return default
+        try:
+            return parse_date(answer)
+        except ValueError:
+            print("日期应写成 YYYY-MM-DD，如 2021-01-15 / the date must be YYYY-MM-DD", file=sys.stderr)
+    raise KanwuError("kanwu new: error: 日期无效，什么都没写 / no valid date: nothing written")
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .jsonschema_export import schema_text
+    from .output import ensure_dir, write_atomic
+
+    text = schema_text()
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    if not args.output.strip() or args.output.endswith(("/", os.sep)):
+        raise KanwuError(f"{args.output or '-o'}: error: 请给出文件名，如 -o kanwu.schema.json / -o needs a file name, "
+                         "such as -o kanwu.schema.json")
+    ensure_dir(Path(args.output).parent)  # as kanwu new does: the folder is made when missing
+    write_atomic(Path(args.output), text.encode("utf-8"))
+    print(f"schema  {args.output}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    """``kanwu import``: findings on stderr; the story's YAML on stdout without ``--into``."""
+    from pathlib import Path
+
+    from .importer import import_docx
+
+    result = import_docx(Path(args.docx), into=Path(args.into) if args.into else None, story_id=args.id)
+    for f in result.findings:
+        print(str(f), file=sys.stderr)
+    report = sys.stderr if args.into is None else sys.stdout
+    for path in result.written:
+        print(f"written {path}", file=report)
+    if args.into is None:
+        print(result.entry, end="")
+        print("把上面几行粘贴到期刊文件的 stories: 下面 / paste these lines under stories: in the issue file",
+              file=sys.stderr)
+    else:
+        print(f"已导入为稿件 {result.story_id} / imported as story `{result.story_id}`")
+        if result.unplaced:
+            print(f"请在 pages: 的某一版加上 {result.story_id}（现在接在最后一版）/ add `{result.story_id}` to a page in "
+                  "pages: (it follows the last page for now)")
+    return 0
+
+
 def _watch(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -267,31 +419,59 @@ def _watch(args: argparse.Namespace) -> int:
     # resident: fonts, pictures and every unchanged page are kept, only the pages an edit changed are redrawn
     session = Session(args.issue, args.output, args.layout, png=args.png, use_cache=not args.no_cache)
 
-    def run() -> tuple[Any, float | None]:
-        started, ready = time.monotonic(), []
+    ready: list[float] = []
+
+    def run() -> Any:
+        ready.clear()
+        started = time.monotonic()
         with TerminalProgress(sys.stderr) as progress:
-            result = session.build(progress=progress, on_previews=lambda _: ready.append(time.monotonic() - started))
-        return result, (ready[0] if ready else None)
+            return session.build(progress=progress, on_previews=lambda _: ready.append(time.monotonic() - started))
 
     print(f"监视 {args.issue} 及其正文、图片、版式；Ctrl+C 退出 / watching {args.issue}; Ctrl+C to stop")
-    for outcome in watch(Path(args.issue), args.layout, run):
-        if isinstance(outcome, KanwuError):
-            for f in outcome.findings:
-                print(str(f), file=sys.stderr)
-            continue
-        if isinstance(outcome, Exception):  # one build failed on a bug: say so, keep watching
-            _report_bug(outcome, args.debug)
-            continue
-        result, ready = outcome
-        errors = [f for f in result.report.findings if f.level == "error"]
-        for f in errors:
+    for result in watch(Path(args.issue), args.layout, run):
+        _rebuilt(result, args.debug, _redrawn(ready[0] if ready else None, session.changed))
+    return 0
+
+
+def _redrawn(ready: float | None, changed: list[int]) -> str:
+    """What a resident session's rebuild adds to its line: when the previews were ready, the pages redrawn."""
+    shown = f"（预览 {ready:.1f}s / previews）" if ready is not None else ""
+    return f"{shown}  重排的页 / pages redrawn: {'、'.join(map(str, changed)) or '无 / none'}"
+
+
+def _rebuilt(result: Any, debug: bool, detail: str = "") -> None:
+    """One line per rebuild of ``watch`` and ``serve`` (and the errors): what the build or its failure says;
+    `detail` (what a resident session redrew) goes after the time taken."""
+    if isinstance(result, KanwuError):
+        for f in result.findings:
             print(str(f), file=sys.stderr)
-        took = sum(result.timings.values())
-        state = "印刷文件已更新 / print PDF written" if result.report.ok else f"{len(errors)} 个错误 / errors"
-        shown = f"（预览 {ready:.1f}s / previews）" if ready is not None else ""
-        redrawn = "、".join(map(str, session.changed)) or "无 / none"
-        print(f"[{time.strftime('%H:%M:%S')}] {took:.1f}s{shown}  {state}  {result.written.get('proof')}  "
-              f"重排的页 / pages redrawn: {redrawn}")
+        return
+    if isinstance(result, Exception):  # one build failed on a bug: say so, keep watching
+        _report_bug(result, debug)
+        return
+    errors = [f for f in result.report.findings if f.level == "error"]
+    for f in errors:
+        print(str(f), file=sys.stderr)
+    took = sum(result.timings.values())
+    state = "印刷文件已更新 / print PDF written" if result.report.ok else f"{len(errors)} 个错误 / errors"
+    print(f"[{time.strftime('%H:%M:%S')}] {took:.1f}s{detail}  {state}  {result.written.get('proof')}")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .desk.server import Desk, open_in_browser
+
+    try:
+        with Desk(args.issue, args.output, args.layout, args.port, use_cache=not args.no_cache) as desk:
+            print(f"校样在浏览器里：{desk.url}  （只有本机能打开；Ctrl+C 退出）/ the desk is at {desk.url} "
+                  "(this computer only; Ctrl+C to stop)", flush=True)
+            if not args.no_open and not open_in_browser(desk.url):
+                print("没有找到可以打开的浏览器，请自己打开上面的地址 / no browser to open here: open the address above")
+            for result in desk.builds():
+                _rebuilt(result, args.debug, _redrawn(desk.ready, desk.session.changed))
+                sys.stdout.flush()
+    except KeyboardInterrupt:
+        pass
+    print("kanwu serve 已停止 / stopped")
     return 0
 
 

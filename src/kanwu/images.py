@@ -54,12 +54,19 @@ def read_picture(path: Path) -> bytes:
 
 def inspect(path: Path) -> ImageInfo | str:
     """The picture's header facts, or a message saying why it cannot be used."""
-    from PIL import Image
-
     try:
         data = read_picture(path)
     except Unreadable as exc:
         return exc.why
+    return inspect_data(path, data)
+
+
+def inspect_data(path: Path, data: bytes) -> ImageInfo | str:
+    """`inspect` for a picture already in memory (`path` names it): a photo taken out of a ``.docx``."""
+    from PIL import Image
+
+    if len(data) > MAX_IMAGE_BYTES:
+        return TOO_LARGE
     if not data:
         return "图片文件是空的（0 字节），可能没有复制完整 / not a readable image: the file is empty (0 bytes)"
     # Pillow's own limit (about 89 megapixels: a warning; twice that: an error) is raised to kanwu's,

@@ -17,7 +17,7 @@ import yaml
 from .errors import Collector, KanwuError, Pos
 from .files import SURROGATE, utf8_name
 from .model import Distribution, Image, Issue, Page, Publication, Story, Text
-from .schema import ISSUE, Node, Reader
+from .schema import ISSUE, PAGES, Node, Reader
 from .sources import read_source
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -49,6 +49,13 @@ def compose_yaml(source: str, shown: str) -> yaml.Node | None:
         raise KanwuError(f"{shown}: error: YAML 语法错误 / YAML syntax error: {exc}") from None
     except RecursionError:
         raise KanwuError(f"{shown}: error: 嵌套层数太多 / the document is nested too deeply") from None
+
+
+def mapping_value(mapping: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value node of `key` in a mapping node (None when not given, or `mapping` is no mapping)."""
+    if not isinstance(mapping, yaml.MappingNode):
+        return None
+    return next((v for k, v in mapping.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
 
 
 _ESCAPE = re.compile(r"\\(?:u|U0000)([dD][89a-fA-F][0-9a-fA-F]{2})")
@@ -156,12 +163,17 @@ def _common_hint(what: str, line: str) -> tuple[str, str]:
     return "", ""
 
 
-def load_issue(path: str | Path, layout: str | None = None) -> Issue:
-    """Read, validate and model one issue file; raise `KanwuError` listing all problems."""
+def load_issue(path: str | Path, layout: str | None = None, source: str | None = None) -> Issue:
+    """Read, validate and model one issue file; raise `KanwuError` listing all problems.
+
+    `source` is the file's text when it is not to be read from `path` (``kanwu new`` checks a
+    file before writing it there); paths in it are still relative to `path`'s folder.
+    """
     shown = str(path)
     path = Path(path)
     utf8_name(path, shown)
-    source = read_source(path, shown)
+    if source is None:
+        source = read_source(path, shown)
     root = compose_yaml(source, shown)
     out = Collector()
     if root is None:
@@ -239,6 +251,9 @@ def _build(path: Path, shown: str, doc: dict, reader: Reader, out: Collector,
             out.error("duplicate-id", f"稿件 id “{st.id}” 重复（第一次在 {seen[st.id]}）/ duplicate story id "
                       f"`{st.id}` (first at {seen[st.id]})", st.pos)
         seen.setdefault(st.id, st.pos)
+    for snode, st in zip(doc["stories"].value if "stories" in doc else [], stories):
+        if st is None and "id" in snode.value:  # a slot still to fill is no unknown story to its page
+            seen.setdefault(snode.value["id"].value.value, snode.pos)
     pages = _pages(doc.get("pages"), seen, out)
     if out.has_errors or pub is None or info is None or "stories" not in doc:
         return None
@@ -277,14 +292,20 @@ def _story_chars(story: Story) -> int:
 
 def _story(node: Node, reader: Reader, out: Collector) -> Story | None:
     s = node.value
-    if "id" not in s or "headline" not in s:
+    if "id" not in s:
         return None
     sid = s["id"].value.value
     if not ID_RE.match(sid):
         out.error("bad-id", f"稿件 id “{sid}” 只能用小写字母、数字和连字符 / a story id must match [a-z0-9-]+",
                   s["id"].pos)
     body = _text(s.get("body"))
-    if "body_file" in s:
+    if body is not None and not body.value.strip() and "body_file" not in s:
+        out.warning("unfilled", f"稿件 “{sid}” 的正文待填写（body 是空的）/ story `{sid}`: the body is empty, to be filled",
+                    s["body"].pos, story=sid)
+    if "body_file" in s and not s["body_file"].value.value.strip():
+        out.error("empty", f"稿件 “{sid}” 的正文文件待填写（body_file 是空的）/ story `{sid}`: `body_file` is empty, "
+                  "to be filled: the path of a Markdown file", s["body_file"].pos, story=sid)
+    elif "body_file" in s:
         if body is not None:
             out.error("body-twice", "body 和 body_file 只能写一个 / give body or body_file, not both", s["body_file"].pos)
         body = reader.read_text_file(s["body_file"])
@@ -293,6 +314,8 @@ def _story(node: Node, reader: Reader, out: Collector) -> Story | None:
                   f"{len(body.value):,} characters, the limit is {MAX_BODY_CHARS:,}: split the story", body.pos)
         body = None
     images = tuple(_image(n, reader) for n in (s["images"].value if "images" in s else []))
+    if "headline" not in s:  # reported by the reader: missing, or empty (a slot to fill)
+        return None
     return Story(
         id=sid, headline=s["headline"].value, pos=node.pos, column=_text(s.get("column")),
         kicker=_text(s.get("kicker")), subheadline=_text(s.get("subheadline")),
@@ -314,6 +337,10 @@ def _pages(node: Node | None, ids: dict[str, Pos], out: Collector) -> tuple[Page
     if node is None:
         return ()
     pages, placed = [], {}
+    if len(node.value) > PAGES[1]:  # thousands of blank pages took minutes and gigabytes
+        out.error("too-many-pages", f"版面安排最多 {PAGES[1]} 版，这里有 {len(node.value)} 版：请分成几期 / the page plan has "
+                  f"{len(node.value)} pages; at most {PAGES[1]}: split the issue", node.value[PAGES[1]].pos)
+        return ()
     for pnode in node.value:
         p = pnode.value
         story_ids = []

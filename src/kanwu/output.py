@@ -19,6 +19,7 @@ import hashlib
 import os
 import re
 import socket
+import stat
 import tempfile
 import time
 from contextlib import contextmanager
@@ -145,7 +146,19 @@ class OutputSet:
         """Path → SHA-256 (hex) of the bytes staged for it."""
 
     def add(self, path: Path, data: bytes) -> Path:
-        """Stage `data` for `path`; returns `path`."""
+        """Stage `data` for `path`; returns `path`.
+
+        A name that is a named pipe or a device is refused, never renamed over:
+        ``kanwu schema -o /dev/null`` run as root turned the machine's
+        ``/dev/null`` into a regular file. (A symbolic link is replaced, not followed.)
+        """
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            mode = None
+        if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISLNK(mode) or stat.S_ISDIR(mode)):
+            raise KanwuError(f"{path}: error: 不是普通文件（命名管道/设备），没有改动：请另选文件名 / not a regular file "
+                             "(a FIFO or device): left unchanged; choose another name")
         self.staged.append((_stage(path, data), path))
         self.sha256[path] = hashlib.sha256(data).hexdigest()
         return path
@@ -238,6 +251,34 @@ def write_atomic(path: Path, data: bytes) -> None:
     with OutputSet() as out:
         out.add(path, data)
         out.commit()
+
+
+def write_new_file(path: Path, data: bytes, message: str = "") -> None:
+    """Write one file all or nothing, and never over an existing file (``kanwu new`` without --force).
+
+    The complete temporary file is hard-linked to `path`, which fails when
+    `path` exists, even if it appeared a moment ago; where hard links are not
+    possible (some network or FAT file systems) it is renamed after a check.
+    `message` says why the file was not written when it exists (by default: add --force).
+    """
+    exists = KanwuError(f"{path}: error: {message}" if message else f"{path}: error: 文件已存在，没有改动；要覆盖请加 "
+                        "--force / the file exists and was left unchanged: add --force to replace it")
+    tmp = _stage(path, data)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise exists from None
+        except OSError:
+            if path.exists():
+                raise exists from None
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise _fail(path, exc) from None
+        _sync_dir(path.parent)
+    finally:
+        _unlink(tmp)
 
 
 def _sync_dir(folder: Path) -> None:

@@ -211,8 +211,8 @@ class CachedStages(Stages):
 
     def draw(self, html: list[str], base: Path, roots: dict[str, Root], spec: Layout, options: Any,
              drawn: Callable[[int], None]) -> Any:
-        """The pages joined; only those with a new key are drawn, in runs (one per process, this one drawing
-        the first: a page or two changed later are drawn here, with WeasyPrint warm)."""
+        """The pages joined; only those with a new key are drawn, in runs (one forked process each, bounded in
+        time as a cold build's: `kanwu.typeset.draw_each`)."""
         from . import typeset
 
         if options is None:  # laid out only (a check): nothing to keep
@@ -229,7 +229,7 @@ class CachedStages(Stages):
             size = -(-len(missing) // self.processes(len(missing)))
             runs = [missing[i:i + size] for i in range(0, len(missing), size)]
             made = typeset.draw_each([tuple(html[i] for i in run) for run in runs], base, roots, spec, options,
-                                     len(runs), lambda n: drawn(done + n), here=True)
+                                     lambda n: drawn(done + n))
             if any(len(part.page_sizes) != len(run) for run, part in zip(runs, made)):
                 return self._unkept(html, base, roots, spec, options)
             for run, part in zip(runs, made):

@@ -18,12 +18,12 @@ from .colour import OutputProfile
 from .drawn import Expected, blank_findings, blank_places
 from .errors import Finding
 from .inkcov import PageInk, measure
+from .layout.check import VARIANTS
 from .layout.spec import Layout
 from .makeup.plan import Box, PlacedPicture, Plan, box_of
 from .pdfcheck import inspect
 from .press import PressSettings, SlugInfo, finish
 
-VARIANTS = {"x-4": "pdf/x-4", "x-1a": "pdf/x-1a", "pdf/x-4": "pdf/x-4", "pdf/x-1a": "pdf/x-1a"}
 
 
 def variant(layout: Layout, override: str | None) -> str:

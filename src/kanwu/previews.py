@@ -11,6 +11,8 @@ import io
 from dataclasses import dataclass
 from typing import Sequence
 
+from .forked import Child, Died, died
+
 Thumb = tuple[tuple[int, int], bytes]
 """A page's thumbnail for the contact sheet: its size and its RGB bytes."""
 
@@ -36,14 +38,13 @@ class PreviewJob:
     """Previews being rendered by forked processes while the caller does other work.
 
     The processes are forked when the job starts, from the calling thread (a fork
-    from a second thread could copy a lock the first holds). With ``fork=False``
-    the pages are rendered at once, in this process (for a page or two, quicker
-    than starting processes)."""
+    from a second thread could copy a lock the first holds); one that dies is an
+    error (`kanwu.forked`), never a wait for ever. With ``fork=False`` the pages
+    are rendered at once, in this process (for a page or two, quicker than
+    starting processes)."""
 
     def __init__(self, pdf: bytes, processes: int = 1, dpi: float = 96, thumb_height: int = 520,
                  per_row: int = 4, pages: Sequence[int] | None = None, fork: bool = True) -> None:
-        import multiprocessing
-
         import pypdfium2 as pdfium
 
         if pages is None:
@@ -52,10 +53,11 @@ class PreviewJob:
         size = max(1, -(-len(pages) // max(1, processes)))
         runs = [(pdf, list(pages[i:i + size]), dpi, thumb_height) for i in range(0, len(pages), size)]
         self.thumb_height, self.per_row = thumb_height, per_row
-        self.pool, self.done = None, None
+        self.children: list[Child] = []
+        self.done: list[list[tuple[bytes, Thumb]]] | None = None
         if fork:
-            self.pool = multiprocessing.get_context("fork").Pool(max(1, len(runs)))
-            self.pending = self.pool.starmap_async(_render_pages, runs)
+            for run in runs:
+                self.children.append(Child(_render_pages, *run))
         else:
             self.done = [_render_pages(*run) for run in runs]
 
@@ -63,11 +65,12 @@ class PreviewJob:
         """Each page's PNG and thumbnail, in the order asked (waits for the processes)."""
         if self.done is None:
             try:
-                self.done = self.pending.get()
+                self.done = [child.result() for child in self.children]
+            except Died as exc:
+                raise died("生成预览图", "rendering the previews", exc) from None
             finally:
-                assert self.pool is not None
-                self.pool.close()
-                self.pool.join()
+                for child in self.children:
+                    child.kill()
         return [shot for part in self.done for shot in part]
 
     def result(self) -> Previews:

@@ -48,10 +48,27 @@ def round_cn(n: int) -> str:
     return ROUNDS_CN[n - 1] if 0 < n <= 10 else str(n)
 
 
+def source_epoch() -> dt.datetime | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible-builds convention: whole seconds since 1970, UTC), when set.
+
+    A value that is not (``abc``, ``1.5``, ``-5``, a year past 9999) is an input error, as the
+    convention asks, rather than an internal one.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch:
+        return None
+    try:
+        if not (epoch.isascii() and epoch.isdigit()):
+            raise ValueError(epoch)
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise KanwuError(f"SOURCE_DATE_EPOCH: error: “{epoch[:30]}” 应为 1970 年以来的整秒数 / must be whole seconds "
+                         "since 1970-01-01 UTC (or unset)") from None
+
+
 def build_time() -> str:
     """Now, or SOURCE_DATE_EPOCH when set (reproducible proofs)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    t = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now()
+    t = source_epoch() or dt.datetime.now()
     return t.strftime("%Y-%m-%d %H:%M")
 
 
@@ -154,7 +171,7 @@ def _photo_marks(report: Report, plan: Plan) -> list[Mark]:
     return out
 
 
-def _piece_boxes(plan: Plan) -> dict[tuple[str, str], list[tuple[int, Box, TextPiece]]]:
+def piece_boxes(plan: Plan) -> dict[tuple[str, str], list[tuple[int, Box, TextPiece]]]:
     """(story, block key) → where each of its pieces is: page, box, the piece."""
     out: dict[tuple[str, str], list[tuple[int, Box, TextPiece]]] = defaultdict(list)
     g = plan.grid
@@ -172,7 +189,7 @@ def _change_marks(changes: Changes | None, plan: Plan) -> list[Mark]:
     if changes is None:
         return []
     out: list[Mark] = []
-    pieces = _piece_boxes(plan)
+    pieces = piece_boxes(plan)
     for sid in changes.stories:
         bars = [(page, box) for key in changes.paragraphs.get(sid, []) for page, box, _ in pieces.get((sid, key), [])]
         if not bars:  # a change outside the body (headline, picture, deletion): mark the whole story
@@ -191,7 +208,7 @@ def _norm_marks(report: Report, issue: Issue, plan: Plan) -> list[Mark]:
     out: list[Mark] = []
     sources: dict[str, list[str]] = {}
     stories = {s.id: s for s in issue.stories}
-    pieces = _piece_boxes(plan)
+    pieces = piece_boxes(plan)
     leading = plan.grid.leading
     for f in report.findings:
         if f.code != "normalized-punctuation" or not f.story or not f.pos or f.story not in stories:

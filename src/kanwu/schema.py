@@ -25,6 +25,13 @@ _INT = re.compile(r"^[+]?[0-9]+$")
 ROUNDS = (1, 99)
 """Proof rounds (一校 … 九十九校): in the issue file and on the command line."""
 COLUMNS = (1, 99)
+PAGES = (1, 99)
+"""A page ``place.page`` may name (a number with more pages is two issues)."""
+HINTS = {"columns": (), "page": (), "position": ("top", "bottom", "顶", "底", "上", "下"), "jump": ("否", "是")}
+"""The layout hints page makeup reads (`kanwu.makeup.assemble`), checked; others are the layout's."""
+MAX_PAGE_STORIES = 12
+"""Stories one page of a modular layout may be given (its layout search grows with the fourth power of them:
+12 take seconds, 30 took hours); briefs go in one story under subheads."""
 MAX_VALUES = 20_000
 """Values an issue may have once YAML aliases are expanded (a bulletin has a few hundred);
 layout hints count too, so aliases cannot multiply them."""
@@ -51,6 +58,16 @@ class Field:
     """For ``int``: the smallest and largest value that makes sense."""
     limit: str = ""
     """For ``text``: its kind of length limit, a key of `TEXT_LIMITS` (bodies are bounded by the loader)."""
+
+    @property
+    def chinese(self) -> str:
+        """The Chinese half of `doc` (before the last ``/ ``): for comments in a new issue and editor hints."""
+        return self.doc.rpartition("/ ")[0].strip() or self.doc
+
+    @property
+    def english(self) -> str:
+        """The English half of `doc` (after the last ``/ ``)."""
+        return self.doc.rpartition("/ ")[2].strip()
 
 
 def _map(doc: str, required: bool = False, **fields: Field) -> Field:
@@ -205,6 +222,10 @@ class Reader:
         checked = self._check(node.raw, spec, where)
         return checked.value if checked is not None else None
 
+    def empty(self, where: str, spec: Field, pos: Pos) -> None:
+        """A required value left empty: to be filled (``kanwu new`` leaves ``headline: ""`` slots)."""
+        self.out.error("empty", f"{where} 待填写（不能为空）/ `{where}` is empty, to be filled: {spec.doc}", pos)
+
     def _wrong(self, raw: yaml.Node, spec: Field, where: str, got: str = "") -> None:
         if not where:
             self.out.error("wrong-type", "期刊文件应为“键: 值”的映射，以 kanwu: 1 开头，含 publication:、issue:、stories: / "
@@ -223,7 +244,7 @@ class Reader:
         self.spend(node.pos)
         if isinstance(raw, yaml.ScalarNode) and raw.tag.endswith(":null") and raw.value in ("", "~", "null"):
             if spec.required:
-                self.out.error("empty", f"{where} 不能为空 / `{where}` is empty: {spec.doc}", node.pos)
+                self.empty(where, spec, node.pos)
             return None
         if spec.kind in ("map", "hints"):
             if not isinstance(raw, yaml.MappingNode):
@@ -253,7 +274,7 @@ class Reader:
         if spec.kind == "text":
             node.value = self.text(raw)
             if spec.required and not s:
-                self.out.error("empty", f"{where} 不能为空 / `{where}` is empty: {spec.doc}", node.pos)
+                self.empty(where, spec, node.pos)
                 return None
             most = TEXT_LIMITS.get(spec.limit)
             if most is not None and len(raw.value) > most:
@@ -315,16 +336,32 @@ class Reader:
         return result
 
     def _hints(self, raw: yaml.MappingNode, where: str) -> dict[str, Node]:
-        """Layout hints are free, but the common ``columns`` must be a whole number."""
+        """Layout hints are free, but those page makeup reads must make sense: ``columns`` and ``page``
+        whole numbers (unquoted: a quoted one was silently ignored), ``position`` top or bottom, ``jump``
+        true or false. A wrong one was ignored without a word, or (``page: 99999``) never finished."""
         for knode, vnode in raw.value:
-            if isinstance(knode, yaml.ScalarNode) and knode.value == "columns":
-                v = vnode.value.strip() if isinstance(vnode, yaml.ScalarNode) else ""
-                wrong = "wrong-type" if not _INT.match(v) else "" if _bounded_int(v, COLUMNS) else "out-of-range"
+            key = knode.value if isinstance(knode, yaml.ScalarNode) else None
+            if key not in HINTS:
+                continue
+            v = vnode.value.strip() if isinstance(vnode, yaml.ScalarNode) else ""
+            plain = isinstance(vnode, yaml.ScalarNode) and vnode.style in (None, "")
+            if key in ("columns", "page"):
+                bounds = COLUMNS if key == "columns" else PAGES
+                wrong = "wrong-type" if not (plain and _INT.match(v)) else "" if _bounded_int(v, bounds) else "out-of-range"
                 if wrong:
-                    rng = f"：{_short(v)} 超出范围 {COLUMNS[0]}–{COLUMNS[1]}" if wrong == "out-of-range" else ""
-                    rng_en = f": {_short(v)} is out of range {COLUMNS[0]}–{COLUMNS[1]}" if rng else ""
-                    self.out.error(wrong, f"{where}.columns 应为栏数（1、2、3……）{rng} / `{where}.columns` must be "
-                                   f"a number of columns (1, 2, 3...){rng_en}", self.pos(vnode))
+                    rng = f"：{_short(v)} 超出范围 {bounds[0]}–{bounds[1]}" if wrong == "out-of-range" else ""
+                    rng_en = f": {_short(v)} is out of range {bounds[0]}–{bounds[1]}" if rng else ""
+                    cn, en = ("栏数（1、2、3……）", "a number of columns (1, 2, 3...)") if key == "columns" else \
+                        ("版次（1、2、3……）", "a page number (1, 2, 3...)")
+                    self.out.error(wrong, f"{where}.{key} 应为{cn}{rng} / `{where}.{key}` must be {en}{rng_en}",
+                                   self.pos(vnode))
+            elif key == "position" and v.lower() not in HINTS["position"]:
+                self.out.error("wrong-type", f"{where}.position 应为 top（顶）或 bottom（底），而不是 “{_short(v)}” / "
+                               f"`{where}.position` must be top or bottom, not “{_short(v)}”", self.pos(vnode))
+            elif key == "jump" and not (plain and v.lower() in _BOOL or v.lower() in ("true", "false", "yes", "no")
+                                        or v in HINTS["jump"]):
+                self.out.error("wrong-type", f"{where}.jump 应为 true 或 false，而不是 “{_short(v)}” / `{where}.jump` "
+                               f"must be true or false, not “{_short(v)}”", self.pos(vnode))
         return {}
 
     def _out_of_range(self, s: str, bounds: tuple[int, int], where: str, pos: Pos) -> None:

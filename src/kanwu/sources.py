@@ -29,16 +29,15 @@ def read_source(path: Path, shown: str) -> str:
     """
     data = read_bytes(path, shown, MAX_SOURCE_BYTES, f"文件太大（超过 {MAX_SOURCE_BYTES // 1_000_000} MB），请拆分稿件 / "
                       f"the file is too large (the limit is {MAX_SOURCE_BYTES:,} bytes): split it")
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data[len(bom):].decode(codec)
-            except UnicodeDecodeError as exc:
-                where = _line_col(data[len(bom):len(bom) + exc.start].decode(codec, "replace"))
-                raise KanwuError(f"{shown}:{where}: error: 文件以 {codec.upper()} 标记开头但内容无法解码（字节 {exc.start}）："
-                                 "请“另存为”UTF-8 / the file starts with a "
-                                 f"{codec.upper()} byte-order mark but does not decode: save it as UTF-8") from None
-            break
+    bom, codec = encoding_of(data)
+    if bom:
+        try:
+            text = data[len(bom):].decode(codec)
+        except UnicodeDecodeError as exc:
+            where = _line_col(data[len(bom):len(bom) + exc.start].decode(codec, "replace"))
+            raise KanwuError(f"{shown}:{where}: error: 文件以 {codec.upper()} 标记开头但内容无法解码（字节 {exc.start}）："
+                             "请“另存为”UTF-8 / the file starts with a "
+                             f"{codec.upper()} byte-order mark but does not decode: save it as UTF-8") from None
     else:
         if _looks_utf16(data):
             raise KanwuError(f"{shown}: error: 文件像是没有字节顺序标记的 UTF-16 编码，请在记事本中“另存为”并选择 UTF-8 / "
@@ -59,6 +58,18 @@ def read_source(path: Path, shown: str) -> str:
     if "\x00" in text:
         raise KanwuError(f"{shown}: error: 文件含有空字节，不是文本文件 / the file contains NUL bytes: not a text file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def encoding_of(data: bytes) -> tuple[bytes, str]:
+    """The byte-order mark `data` starts with and its codec; ``(b"", "utf-8")`` without one.
+
+    Whoever rewrites a source file (``kanwu import --into``) writes it back
+    in the encoding it came in.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return bom, codec
+    return b"", "utf-8"
 
 
 def _line_col(before: str) -> str:

@@ -10,22 +10,29 @@ PDF's bytes (see `kanwu.proof`).
 """
 from __future__ import annotations
 
+import hashlib
 import io
-import itertools
 import logging
-import multiprocessing
-import os
+import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-from .errors import Finding, KanwuError
+from . import forked
+from .errors import Finding, KanwuError, Pos
 from .layout.csslog import Collect, css_findings
 from .layout.spec import Layout
-from .wpext import Root, check_version, make_fetcher, undrawable
+from .wpext import Root, check_version, detach, make_fetcher, overrun, undrawable
 
-MAX_WORKERS = 4
-"""Never more worker processes than this (each holds its pages' layout)."""
+RUNS = 2
+"""Pages are drawn in at most this many runs, whatever the machine. The print PDF's bytes depend on the
+cut (each run embeds font subsets of its own), so the cut may not depend on the number of cores: a
+4-core machine made other bytes than a 2-core one, and a PDF nearly twice as large (a 20-page A3 number:
+6.6 MB in four runs, 3.6 MB in two). Two runs use the two cores of the build machine."""
+DRAW_SECONDS = 300
+"""Seconds the pages may take to draw, all runs together (a 20-page A3 number takes about 4): a layout's
+CSS or SVG can ask WeasyPrint for endless work (a 3 kB SVG of ``<use>`` ten deep, ten wide drew for ever)."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +64,8 @@ Chunk = str | tuple[str, ...]
 
 
 def workers(pages: int) -> int:
-    """How many processes draw `pages` pages: one per core, at most one per page."""
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS, pages))
+    """How many runs (processes) draw `pages` pages: `RUNS`, at most one per page, on any machine."""
+    return max(1, min(RUNS, pages))
 
 
 def draw(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: Layout | None,
@@ -67,7 +74,7 @@ def draw(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: La
     `roots`) and, with `options`, write it to PDF; the chunks' pages joined in order.
 
     `progress` is told how many pages are drawn so far, as runs finish."""
-    parts = draw_each(chunks, base, roots, layout, options, len(chunks), progress)
+    parts = draw_each(chunks, base, roots, layout, options, progress)
     findings: list[Finding] = []
     for part in parts:
         findings += [f for f in part.findings if f not in findings]
@@ -77,31 +84,36 @@ def draw(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: La
 
 
 def draw_each(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: Layout | None,
-              options: PdfOptions | None, processes: int, progress: Callable[[int], None] | None = None,
-              here: bool = False) -> list[Drawn]:
-    """Each chunk drawn on its own (`draw` without the join), by up to `processes` forked workers;
-    `progress` is told how many pages are drawn so far. Raises the first chunk's `KanwuError`.
+              options: PdfOptions | None, progress: Callable[[int], None] | None = None) -> list[Drawn]:
+    """Each chunk drawn on its own (`draw` without the join), each by a forked worker of its own, all within
+    `DRAW_SECONDS`; `progress` is told how many pages are drawn so far. Raises the first chunk's `KanwuError`.
 
     A chunk is an HTML document, or several (a page each): laid out one by one, written as one PDF
     (WeasyPrint's combined documents), so that they share their font subsets.
 
-    With `here`, this process is one of the workers: it draws the first share of the chunks itself
-    (and keeps WeasyPrint's fonts and caches warm for the next time, see `kanwu.session`)."""
+    Forked always, one chunk too, even in a resident session (`kanwu.session`): only a child can be
+    stopped when a layout asks for endless work, and a child forked from a warm process shares its
+    imports, fonts and caches (copy-on-write), so forking costs a few milliseconds."""
     check_version()
     global _JOB
     _JOB = (list(chunks), base, roots, layout, options)
-    parts: list[Drawn | KanwuError] = []
-    try:
-        if len(chunks) == 1 or processes <= 1:
-            runs: Iterable[Drawn | KanwuError] = map(_draw, range(len(chunks)))
-            parts = _collect(runs, progress)
-        else:  # forked: the workers share this process's fonts, pictures and imports
-            mine = -(-len(chunks) // processes) if here else 0
-            with multiprocessing.get_context("fork").Pool(min(processes - here, len(chunks) - mine)) as pool:
-                theirs = pool.imap(_draw, range(mine, len(chunks)))  # forked before this process draws its own
-                parts = _collect(itertools.chain(map(_draw, range(mine)), theirs), progress)
+    children: list[forked.Child] = []
+    try:  # the workers find their work in their copy of this process
+        for i in range(len(chunks)):
+            children.append(forked.Child(_draw, i))
+        deadline = time.monotonic() + DRAW_SECONDS
+        parts = _collect((child.result(max(0.0, deadline - time.monotonic())) for child in children), progress)
+    except forked.Died as exc:
+        if exc.timed_out:
+            where = f"{layout.folders[0]}: " if layout is not None else ""
+            raise KanwuError(f"{where}error: 绘制页面超过 {DRAW_SECONDS} 秒，已停止：版式的样式或图片（如 SVG）太复杂 / "
+                             f"drawing the pages took longer than {DRAW_SECONDS} s and was stopped: the layout's CSS "
+                             "or a picture (an SVG?) asks for too much work") from None
+        raise forked.died("绘制页面", "drawing the pages", exc) from None
     finally:
         _JOB = None
+        for child in children:
+            child.kill()
     for part in parts:
         if isinstance(part, KanwuError):
             raise part
@@ -152,6 +164,17 @@ def _draw(index: int) -> Drawn | KanwuError:
     for url in dict.fromkeys(fetcher.refused):
         findings.append(Finding("error", "refused-url", f"拒绝读取 {url}：kanwu 只读取期刊、版式和字体文件夹里的文件 / "
                                 "refused: kanwu reads only files in the issue, layout and font folders"))
+    for url in detach(document):
+        findings.append(Finding("error", "refused-attachment", f"版式要把 {url} 作为附件放进 PDF：kanwu 不附带文件（PDF/X 也不"
+                                f"允许）/ the layout attaches {url} to the PDF: kanwu never embeds files (nor does PDF/X "
+                                "allow it)", Pos(str(layout.folders[0])) if layout is not None else None))
+    over = overrun(document.pages[0], "masthead") * 0.75 if index == 0 and document.pages else 0.0  # px → pt
+    if over > 1.5:  # the masthead is on page 1 only
+        findings.append(Finding("error", "masthead-overflow", f"第1页 报头的文字超出报头 {over:.0f}pt（报名太长？），会压住期号或"
+                                "出界：请缩短 publication.name，或在版式里减小 masthead.name_size、增加 masthead.lines / page 1: "
+                                f"the masthead's text runs {over:.0f} pt beyond its box (a long publication name?): "
+                                "shorten publication.name, or lower masthead.name_size or raise masthead.lines in the "
+                                "layout", Pos(str(layout.folders[0])) if layout is not None else None, page=1))
     sizes = [(p.width, p.height) for p in document.pages]
     pdf = None
     if options is not None:
@@ -180,11 +203,54 @@ def join(pdfs: Sequence[bytes]) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdfs[0])))
-    for data in pdfs[1:]:
-        writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
+    for run, data in enumerate(pdfs[1:], 1):
+        reader = PdfReader(io.BytesIO(data))
+        retag(reader, run)
+        writer.append(reader, import_outline=False)
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
 
 
-__all__ = ["Drawn", "PdfOptions", "draw", "draw_each", "join", "workers"]
+SUBSET = re.compile(r"^/?([A-Z]{6})\+")
+"""A font subset's name: six capital letters, ``+``, the font's name."""
+
+
+def retag(reader: Any, run: int) -> None:
+    """Give the font subsets of run `run` tags of their own (in `reader`'s objects, before they are joined).
+
+    WeasyPrint tags a subset after its font file, so each run's subset of one font had the same name as
+    the others' with other glyphs in it; ISO 32000-1 (9.6.4) wants different subsets in one PDF to have
+    different tags, and a RIP may reuse a subset it has seen by name: wrong or missing glyphs in print.
+    The new tag is made from the old one and the run, so the same input keeps giving the same bytes.
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    tags: dict[str, str] = {}
+
+    def new(tag: str) -> str:
+        if tag not in tags:
+            digest = hashlib.sha256(f"{run}/{tag}".encode()).digest()
+            tags[tag] = "".join(chr(65 + b % 26) for b in digest[:6])
+        return tags[tag]
+
+    seen: set[int] = set()
+    todo: list[Any] = [reader.trailer["/Root"]]
+    while todo:
+        obj = todo.pop()
+        if hasattr(obj, "get_object") and not isinstance(obj, (DictionaryObject, ArrayObject)):
+            obj = obj.get_object()
+        if id(obj) in seen or not isinstance(obj, (DictionaryObject, ArrayObject)):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, ArrayObject):
+            todo.extend(obj)
+            continue
+        for key in ("/BaseFont", "/FontName"):
+            match = SUBSET.match(str(obj.get(key, "")))
+            if match and obj.get("/Type") in ("/Font", "/FontDescriptor"):
+                obj[NameObject(key)] = NameObject("/" + new(match[1]) + str(obj[key])[7:])
+        todo.extend(v for k, v in obj.items() if k != "/Parent")
+
+
+__all__ = ["Drawn", "PdfOptions", "draw", "draw_each", "join", "retag", "workers"]

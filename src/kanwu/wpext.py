@@ -6,6 +6,7 @@ Everything here touches WeasyPrint's internals or its extension points:
   under the allowed folders (the issue, the layouts, the fonts) and refuses
   the network, other files and oversized ``data:`` URLs.
 * `VIRTUAL` URLs: location-free names of the folders WeasyPrint may read.
+* `detach`: attachment links dropped before WeasyPrint reads their files.
 
 Nothing is read back out of WeasyPrint's box tree: page makeup (`kanwu.makeup`)
 decided where everything goes before WeasyPrint runs.
@@ -221,6 +222,43 @@ these URLs keep builds byte-identical wherever they run."""
 
 Root = Path | Mapping[str, bytes]
 """A named root: a folder, or files held in memory by name (the converted pictures)."""
+
+
+def detach(document: Any) -> list[str]:
+    """Drop the attachments a rendered document's HTML asks for (``<link rel=attachment>``, ``<a
+    rel=attachment>``) before writing reads them; their URLs. WeasyPrint embeds the named file whole, and
+    the fetcher serves any file below the issue's folder: a layout that came with an issue could copy the
+    office's files into the PDFs unseen (PDF/X allows no attachments anyway)."""
+    urls = []
+    for attachment in document.metadata.attachments:
+        args = getattr(getattr(attachment, "source", None), "args", ())  # select_source(guess, filename, url...)
+        urls.append(str(next((a for a in args[:3] if a), "?")))
+    document.metadata.attachments = []
+    for page in document.pages:
+        urls += [str(link[1]) for link in page.links if link[0] == "attachment"]
+        page.links[:] = [link for link in page.links if link[0] != "attachment"]
+    return list(dict.fromkeys(urls))
+
+
+def overrun(page: Any, kind: str) -> float:
+    """How far (CSS px) the text of the page's absolutely placed ``kind`` boxes (``class="masthead"``) reaches
+    below or beside its box: page makeup reserves the box, the layout's CSS fills it with text kanwu does not
+    set itself (a long publication name at the masthead's size wraps onto the number line, or runs off the page)."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    worst = 0.0
+    for placeholder in page._page_box.descendants():
+        box = getattr(placeholder, "_box", None)
+        if not isinstance(placeholder, AbsolutePlaceholder) or box is None or box.element is None \
+                or kind not in (box.element.get("class") or "").split():
+            continue
+        bottom, right = box.border_box_y() + box.border_height(), box.border_box_x() + box.border_width()
+        below = [c.position_y + c.margin_height() - bottom for c in box.children
+                 if not isinstance(c, AbsolutePlaceholder)]
+        beside = [line.position_x + line.width - right for line in box.descendants() if isinstance(line, boxes.LineBox)]
+        worst = max([worst, *below, *beside])
+    return worst
 
 
 def locator(roots: Mapping[str, Root]) -> Callable[[Path | str], str]:

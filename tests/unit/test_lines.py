@@ -98,3 +98,12 @@ def test_the_first_lines_margin_can_be_the_paragraphs_text_indent() -> None:
     assert str(lines_html(par, {}, 12.0, indent=False)) == '自开展学习\n<span style="margin-left:3pt">以来</span>'
     assert str(lines_html(par, {}, 12.0)).startswith('<span style="margin-left:24pt">自开展学习</span>')
     assert first_indent([], 12.0) == 0.0
+
+
+def test_a_run_of_dashes_alone_is_set_full_width() -> None:
+    # alone, Pango shapes —— as common script (1.69 em in Noto CJK); among Han it is 2 em, as measured
+    line = Line((Segment("重点", "", letter_spacing=0.5), Segment("——", "", space_before=1.0),
+                 Segment("这是", "", space_before=1.0)), 100.0, False)
+    html = str(line_html(line, {}, 12.0))
+    assert '<span class="fw" style="margin-left:1pt">——</span>' in html
+    assert 'class="fw"' not in str(line_html(Line((Segment("收集——交办", ""),), 100.0, False), {}, 12.0))

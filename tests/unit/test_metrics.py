@@ -65,8 +65,9 @@ def test_halt_sets_marks_half_width(serif: FontMetrics) -> None:
 
 
 def test_runs_are_shaped_as_a_whole(serif: FontMetrics) -> None:
-    # —— ligates in Noto CJK: one unit, not two dashes
-    assert serif.advance("——") < 2 * serif.advance("—")
+    # Latin pairs kern (AV, To) and fi ligates: a unit is measured whole, not letter by letter
+    assert serif.advance("AV") < serif.advance("A") + serif.advance("V")
+    assert serif.advance("fi") < serif.advance("f") + serif.advance("i")
     assert serif.advance("406件") == pytest.approx(serif.advance("406") + 1.0)
     assert 1.5 < serif.advance("PM2.5") < 4
     assert serif.advance("") == 0.0
@@ -101,3 +102,20 @@ def test_css_to_fc_weight() -> None:
     assert css_to_fc_weight(100) == 0
     assert css_to_fc_weight(900) == 210
     assert 80 < css_to_fc_weight(450) < 100
+
+
+def test_a_dash_alone_is_measured_as_pango_sets_it_among_han(serif: FontMetrics) -> None:
+    # alone, U+2014 is common script and Noto CJK's default dash is 0.89 em; among Han characters
+    # Pango shapes it as Han, full width: the unit must measure what the line will be
+    assert serif.advance("——") == pytest.approx(2.0)
+    assert serif.advance("集——交") == pytest.approx(serif.advance("集") + 2.0 + serif.advance("交"))
+    assert serif.advance("(") < 0.5  # Latin punctuation stays proportional
+
+
+def test_a_paragraph_with_dashes_fits_its_measure(serif: FontMetrics) -> None:
+    from kanwu.text.compose import Run, compose
+
+    text = "针对代表带回的建议，街道建立“收集——交办——反馈”闭环机制，做到件件有回音、事事有着落。"
+    par = compose([Run(text)], 432.0, 12.0, {"": serif})
+    assert not any(line.overfull for line in par.lines)
+    assert par.lines[0].width == pytest.approx(432.0, abs=0.01)

@@ -28,7 +28,7 @@ def check(text: str) -> tuple[str, tuple[Change, ...]]:
     assert normalize(out) == (out, ()), "normalising twice changed something"
     for ch in changes:
         assert ch.rule in {"fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "range",
-                           "halfwidth-alnum", "invisible"}
+                           "halfwidth-alnum", "invisible", "space", "indent"}
         assert describe(ch)
     return out, changes
 
@@ -97,7 +97,7 @@ CASES = [
     ("(好", "(好"),
     # Quotes.
     ("他说\"好\"的\"东西\"", "他说“好”的“东西”"),
-    ("\"好\" \"坏\"", "“好” “坏”"),
+    ("\"好\" \"坏\"", "“好”“坏”"),  # quotes paired; the space between two quoted Chinese words goes
     ("“他说\"好\"”", "“他说‘好’”"),
     ("他说'好'", "他说‘好’"),
     ("don't O'Brien", "don’t O’Brien"),
@@ -248,3 +248,45 @@ def test_date_and_time_spans_get_an_em_dash():
     assert check("开放时间：8时-17时")[0] == "开放时间：8时—17时"
     for keep in ("9:00-11:00", "2020--2021年", "命令--help"):
         assert check(keep)[0] == keep
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("\u3000\u3000正文开头，居民。", "正文开头，居民。"),                 # typed indent: the layout indents
+    ("第一段。\n\n\u3000\u3000第二段。", "第一段。\n\n第二段。"),
+    ("居民 可以通过", "居民可以通过"),                                   # no word spaces in Chinese
+    ("今天\u3000天气很好", "今天天气很好"),
+    ("活动 最后 ，代表们", "活动最后，代表们"),
+    ("他说 “你好” 。", "他说“你好”。"),
+    ("居民 **可以** 通过", "居民**可以**通过"),
+])
+def test_spaces_inside_chinese_are_removed(text: str, expected: str) -> None:
+    out, changes = check(text)
+    assert out == expected
+    assert {c.rule for c in changes} <= {"space", "indent"}
+
+
+def test_spaces_that_mean_something_stay() -> None:
+    for keep in ("访问 https://x.cn/a 。", "邮箱 a@b.cn 联系", "Hello world", "  缩进", "好  \n下一行",
+                 "服务居民 671 人次", "使用 Python 编程", "“Hello,” she said.",
+                 "- 项目", "1. 第一", "> 引文", "运行 `ls -l` 看"):
+        assert check(keep)[0] == keep, keep
+
+
+def test_space_messages_name_the_characters() -> None:
+    _, changes = check("\u3000\u3000正文 开头")
+    assert [c.rule for c in changes] == ["indent", "space"]
+    assert "U+3000 U+3000" in describe(changes[0]) and "indent" in describe(changes[0])
+    assert "U+0020" in describe(changes[1])
+
+
+def test_spaces_that_separate_a_titles_parts_stay() -> None:
+    # headlines, bylines, captions and Markdown headings: a space between two words is the writer's
+    # separator (the importer and offices write 一、入户宣传　面对面讲解, 文/张三 图/李四)
+    for title in ("文明劝导\u3000路口有“我”", "文/张三 图/李四", "社区宣文办\u3000通讯员\u3000张三"):
+        assert normalize(title, running=False) == (title, ()), title
+    body = "## 一、入户宣传\u3000面对面讲解\n\n居民 可以通过"
+    out, changes = normalize(body)
+    assert out == "## 一、入户宣传\u3000面对面讲解\n\n居民可以通过"
+    assert [c.rule for c in changes] == ["space"]
+    # the other rules still apply to titles
+    assert normalize("活动圆满结束!", running=False)[0] == "活动圆满结束！"

@@ -9,6 +9,8 @@ every segment that needs it becomes a ``<span>`` carrying
 * ``letter-spacing`` (added by WeasyPrint after every character of the span),
 * ``margin-left`` (the segment's ``space_before``: indent, Han–Latin space),
 * class ``h`` for ``font-feature-settings: "halt"`` (a half-width mark),
+* class ``fw`` for ``font-variant-east-asian: full-width`` (a run of dashes or
+  ellipses alone, `FULL_WIDTH_ALONE`),
 * the class of its inline style (``classes``, e.g. ``{"strong": "b"}``).
 
 A half-width mark inside a line (the composer's ``halt``) is drawn as the
@@ -19,8 +21,8 @@ as typed: a halt-shaped glyph is a run whose shortened advance text
 extractors read as a gap, a space after the mark (边办， 找问题). At a line's
 end the mark keeps ``halt`` (its blank half would overflow unseen anyway).
 
-The stylesheet must define ``.h { font-feature-settings: "halt" }`` and the
-style classes.  Text is always HTML-escaped.
+The stylesheet must define ``.h { font-feature-settings: "halt" }``,
+``.fw { font-variant-east-asian: full-width }`` and the style classes.  Text is always HTML-escaped.
 """
 
 from __future__ import annotations
@@ -123,6 +125,12 @@ def _pulled(segments: Sequence[Segment], size: float) -> list[Segment]:
     return out
 
 
+FULL_WIDTH_ALONE = "—―⸺…‥"
+"""Marks that are full width among Han but not in a run of their own, where Pango shapes them as common
+script (Noto CJK's ``——`` is then 1.69 em, not 2): such a run gets class ``fw``
+(``font-variant-east-asian: full-width``), so it is as wide as the composer measured it."""
+
+
 def _span(seg: Segment, classes: Mapping[str, str]) -> Markup:
     """One segment: bare escaped text, or a span with its class and spacing."""
     names = []
@@ -130,6 +138,8 @@ def _span(seg: Segment, classes: Mapping[str, str]) -> Markup:
         names.append(classes.get(seg.style, seg.style))
     if seg.halt:
         names.append("h")
+    if seg.text and not seg.text.strip(FULL_WIDTH_ALONE):
+        names.append("fw")
     css = []
     if seg.letter_spacing:
         css.append(f"letter-spacing:{fmt_pt(seg.letter_spacing)}")

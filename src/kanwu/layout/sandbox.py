@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import traceback
 import types
 from dataclasses import dataclass, fields, is_dataclass
@@ -38,6 +39,7 @@ from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup
 
 from ..errors import Finding, KanwuError, Pos
+from ..forked import Child, Died
 from ..userpath import LAYOUT_FOLDER, Refused, resolve_inside
 
 MAX_REPEAT = 100_000
@@ -48,6 +50,12 @@ MAX_TEMPLATE = 1024 * 1024
 """Largest template file read (the shipped ones are a few kB)."""
 MAX_INT_BITS = 4096
 """Largest whole number ``*`` and ``**`` may make (``(10 ** 100) ** 100 ** 100`` would never finish)."""
+MAX_MEMORY = 512 * 1024 * 1024
+"""Memory the templates may take beyond what kanwu holds (the seed's HTML is 26 kB, a 50-page number's 0.6 MB)."""
+MAX_SECONDS = 20.0
+"""Time the templates may run (the shipped ones take a few hundredths of a second for 50 pages)."""
+MAX_HTML = 64 * 1024 * 1024
+"""Largest HTML the templates may make (WeasyPrint would take minutes and gigabytes over it)."""
 
 
 @dataclass(frozen=True)
@@ -233,6 +241,54 @@ def template_position(exc: BaseException, folders: Iterable[Path]) -> Pos | None
 
 
 def render(env: jinja2.Environment, name: str, context: dict[str, Any], folders: tuple[Path, ...]) -> str:
+    """Render the template `name` in a forked child bounded in memory and time (`MAX_MEMORY`,
+    `MAX_SECONDS`); a template that fails or goes past a bound is a layout error (`template_error`).
+
+    The sandbox bounds what a template may reach, not how much it may do: a
+    few characters of Jinja can ask for gigabytes (``'x'.ljust(2000000000)``,
+    a string doubled in a loop) or run for ever (nested loops, a macro that
+    calls itself twice), so the rendering runs where it can be stopped.
+    """
+    try:
+        return Child(_bounded, env, name, context, folders, memory=MAX_MEMORY).result(MAX_SECONDS + 5)
+    except Died as exc:  # stuck outside Python's reach (its own alarm did not ring), or killed
+        raise KanwuError(Finding("error", "bad-template", f"版式模板没有运行完（{exc}）/ the layout's templates did not "
+                                 f"finish ({exc})", Pos(str(folders[0])))) from None
+
+
+class TooLong(Exception):
+    """The templates ran longer than `MAX_SECONDS`."""
+
+
+def _ring(signum: int, frame: Any) -> None:
+    raise TooLong(f"版式模板运行超过 {MAX_SECONDS:g} 秒 / the templates ran for more than {MAX_SECONDS:g} s "
+                  "(a loop that never ends?)")
+
+
+def _bounded(env: jinja2.Environment, name: str, context: dict[str, Any], folders: tuple[Path, ...]) -> str:
+    """`_render` with an alarm (in the forked child: its only thread is its main one) and a bound on the
+    HTML; running out of memory, time or stack is the template's doing."""
+    signal.signal(signal.SIGALRM, _ring)
+    signal.setitimer(signal.ITIMER_REAL, MAX_SECONDS)
+    try:
+        html = _render(env, name, context, folders)
+    except MemoryError as exc:
+        raise template_error(exc, folders, f"版式模板需要超过 {MAX_MEMORY >> 20} MB 内存 / the templates need more than "
+                             f"{MAX_MEMORY >> 20} MB of memory") from None
+    except RecursionError as exc:
+        raise template_error(exc, folders, "版式模板递归太深（宏或 include 调用自己？）/ the templates recurse too deep "
+                             "(a macro or an include calling itself?)") from None
+    except TooLong as exc:
+        raise template_error(exc, folders, str(exc)) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    if len(html) > MAX_HTML:
+        raise KanwuError(Finding("error", "bad-template", f"版式模板生成的 HTML 超过 {MAX_HTML >> 20} MB / the templates "
+                                 f"made more than {MAX_HTML >> 20} MB of HTML", Pos(str(folders[0]))))
+    return html
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any], folders: tuple[Path, ...]) -> str:
     """Render the template `name`; a template that fails is a layout error (`template_error`).
 
     Besides Jinja's own errors, a Python error raised by the template's own
@@ -252,10 +308,13 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any], folders:
         raise template_error(exc, folders) from None
 
 
-def template_error(exc: Exception, folders: tuple[Path, ...]) -> KanwuError:
-    """A layout error (exit 2) for a template that failed or reached for something not allowed."""
+def template_error(exc: BaseException, folders: tuple[Path, ...], message: str = "") -> KanwuError:
+    """A layout error (exit 2) for a template that failed, reached for something not allowed or went past
+    a bound (`message`)."""
     pos = template_position(exc, folders) or Pos(str(folders[0]))
-    if isinstance(exc, SecurityError):
+    if message:
+        pass
+    elif isinstance(exc, SecurityError):
         message = ("版式模板使用了不允许的内容：模板只能读取期刊的文字、数字和日期，不能访问文件或程序内部 / layout template "
                    f"error: templates may use only the issue's text, numbers and dates: {exc}")
     elif isinstance(exc, TemplateError):

@@ -15,9 +15,10 @@ import yaml
 
 from ..errors import KanwuError, Pos
 from ..profiles import PROFILES
+from ..schema import MAX_VALUES
 from ..sources import read_source
 from ..units import to_pt
-from .check import check_layout, check_name, layout_files
+from .check import check_grid, check_layout, check_name, layout_files
 
 BUILTIN = Path(__file__).resolve().parents[3] / "layouts"
 
@@ -131,11 +132,65 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+LAYOUT_DEPTH = 32
+"""Levels a layout.yaml may nest (a shipped one has four); its values are bounded like an issue's (`MAX_VALUES`)."""
+
+
+def read_settings(layout_yaml: Path) -> Any:
+    """The data of a layout.yaml, read as an issue file is: size-bounded, a syntax error at its line, and at
+    most `MAX_VALUES` values once aliases are expanded, `LAYOUT_DEPTH` deep (`KanwuError`, exit 2).
+
+    Its settings are copied for the templates with the aliases expanded: a 700-byte file of nested
+    aliases took minutes and gigabytes, one nested thousands deep was an internal error.
+    """
+    shown = str(layout_yaml)
+    source = read_source(layout_yaml, shown)
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise KanwuError(f"{shown}: error: 嵌套层数太多 / the document is nested too deeply") from None
+    except yaml.YAMLError as exc:
+        raise _syntax(exc, shown) from None
+    if root is None:
+        return {}
+    heights: dict[int, tuple[int, int]] = {}  # node → (values below it, its depth), each node counted once
+
+    def size(node: yaml.Node, depth: int) -> tuple[int, int]:
+        where = f"{shown}:{node.start_mark.line + 1}:{node.start_mark.column + 1}: error: "
+        known = heights.get(id(node))
+        if depth + (known[1] if known else 0) > LAYOUT_DEPTH:  # an alias of itself is never known: it ends here
+            raise KanwuError(f"{where}嵌套层数太多（超过 {LAYOUT_DEPTH} 层）/ the document is nested too deeply "
+                             f"(more than {LAYOUT_DEPTH} levels)")
+        if known:
+            return known
+        kids = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else \
+            node.value if isinstance(node, yaml.SequenceNode) else []
+        below = [size(kid, depth + 1) for kid in kids]
+        found = (1 + sum(n for n, _ in below), 1 + max((h for _, h in below), default=0))
+        if found[0] > MAX_VALUES:
+            raise KanwuError(f"{where}文件的内容太多（展开别名后超过 {MAX_VALUES} 个值）/ the document is too large: "
+                             f"more than {MAX_VALUES} values once YAML aliases are expanded")
+        heights[id(node)] = found
+        return found
+
+    size(root, 0)
+    try:
+        return yaml.safe_load(source)
+    except yaml.YAMLError as exc:  # a tag PyYAML will not construct (``!!python/object``)
+        raise _syntax(exc, shown) from None
+
+
+def _syntax(exc: yaml.YAMLError, shown: str) -> KanwuError:
+    mark = getattr(exc, "problem_mark", None)
+    at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+    return KanwuError(f"{shown}{at}: error: YAML 语法错误 / YAML syntax error: {getattr(exc, 'problem', '') or exc}")
+
+
 def _abstract(layout_yaml: Path) -> bool | None:
     """Whether a layout.yaml declares ``abstract: true`` (None when it cannot be read)."""
     try:
-        data = yaml.safe_load(read_source(layout_yaml, str(layout_yaml))) or {}
-    except (KanwuError, yaml.YAMLError):
+        data = read_settings(layout_yaml) or {}
+    except KanwuError:
         return None
     return bool(data.get("abstract")) if isinstance(data, Mapping) else None
 
@@ -170,12 +225,7 @@ def load_layout(name: str, issue_dir: Path | None = None, pos: Pos | None = None
                              f"unknown layout `{current}`; available: {', '.join(available(issue_dir))}")
         if folder in folders:
             raise KanwuError(f"{folder / 'layout.yaml'}: error: extends 形成循环 / `extends:` loops back to {current}")
-        try:
-            data = yaml.safe_load(read_source(folder / "layout.yaml", str(folder / "layout.yaml"))) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-            raise KanwuError(f"{folder / 'layout.yaml'}{at}: error: YAML 语法错误 / YAML syntax error") from None
+        data = read_settings(folder / "layout.yaml") or {}
         if not isinstance(data, Mapping):
             raise KanwuError(f"{folder / 'layout.yaml'}: error: 应为键值映射 / expected a mapping")
         folders.append(folder)
@@ -193,4 +243,6 @@ def load_layout(name: str, issue_dir: Path | None = None, pos: Pos | None = None
              for role, spec in (merged.get("fonts") or {}).items()}
 
     files = layout_files(list(zip(folders, settings)), {"print.profile": tuple(PROFILES)})
-    return Layout(name, tuple(folders), merged, fonts, files)
+    layout = Layout(name, tuple(folders), merged, fonts, files)
+    check_grid(layout, folders[0] / "layout.yaml")
+    return layout

@@ -24,6 +24,7 @@ from ..text.setter import TextSetter
 from .assemble import assemble, planned_pages, prepare_stories
 from .grid import grid_of, settings_of
 from .measure import Measurer, style_of
+from .paginate import check_page_count
 from .plan import Plan
 
 
@@ -42,14 +43,17 @@ def make_plan(issue: Issue, layout: Layout, fonts: Mapping[str, object],
 
         flow = FlowBuilder(prepared, measurer, grid, settings, issue)
         pages = flow.build()
+        check_page_count(issue, len(pages))
         return assemble(issue, pages, grid, settings, layout, findings + flow.findings, flow=True), setter
     from .modular import Shapes
-    from .paginate import ModularBuilder
+    from .paginate import ModularBuilder, check_crowding
     from .pictures import Pictures
 
+    check_crowding(issue, planned, prepared)
     shapes = Shapes(measurer, Pictures(measurer, grid, settings), grid, settings)
     builder = ModularBuilder(prepared, shapes, measurer, grid, settings)
     results = builder.build(planned)
+    check_page_count(issue, len(results))
     return assemble(issue, results, grid, settings, layout, findings + builder.findings), setter
 
 

@@ -61,11 +61,13 @@ def prepare_stories(issue: Issue, measurer: Measurer, images: Mapping[Path, Imag
             spans: tuple[int, ...] = (max(1, min(grid.columns, wanted)),)
         else:
             spans = tuple(range(min(widest, grid.columns), grid.columns + 1))
+        # a flowing layout measures pictures in parts of the measure (photos.columns), not in columns
+        room = settings.photo_columns if settings.builder == "flow" else max(spans)
         for s in slots:
-            if s.columns and s.columns > max(spans):
+            if s.columns and s.columns > room:
                 findings.append(Finding("warning", "place-ignored", f"图片 place.columns: {s.columns} 宽于稿件的 "
-                                        f"{max(spans)} 栏，按稿件宽度排 / the picture is wider than its story: set at "
-                                        f"{max(spans)} columns", s.image.pos, story=story.id))
+                                        f"{room} 栏，按稿件宽度排 / the picture is wider than its story: set at "
+                                        f"{room} columns", s.image.pos, story=story.id))
         out[story.id] = Prepared(story, blocks, body_of(list(blocks), settings.keep_lines), slots, spans,
                                  wanted is not None and spans[0] < grid.columns,
                                  story.place.get("jump", True) not in (False, "false", "no", "否"),

@@ -33,6 +33,10 @@ class ColumnFill:
     cost: float
     """Break penalties plus unevenness."""
 
+    def height_of_text(self, body: StoryBody) -> int:
+        """Grid lines of text in all the columns together."""
+        return body.heights[self.breaks[-1]] - body.heights[self.breaks[0]]
+
 
 def fill(body: StoryBody, start: int, end: int, caps: list[int], slack: int = SLACK,
          least: list[int] | None = None) -> ColumnFill | None:
@@ -61,7 +65,9 @@ def fill(body: StoryBody, start: int, end: int, caps: list[int], slack: int = SL
                 pen = body.penalty[b2] if b2 < end else 0.0
                 if pen == math.inf:
                     continue
-                total = cost + pen + UNEVEN * (cap - (H[b2] - H[b])) ** 2
+                # the least bit more for an empty column further left: of two equal cuts, the empty
+                # columns come last, never before the text
+                total = cost + pen + UNEVEN * (cap - (H[b2] - H[b])) ** 2 + (1e-4 * (k - c) if b2 == b else 0.0)
                 if b2 not in nxt or total < nxt[b2][0]:
                     nxt[b2] = (total, b)
         back.append(nxt)

@@ -18,7 +18,7 @@ from dataclasses import replace
 from ..errors import Finding, Pos
 from ..model import Issue
 from .assemble import PlacedPage
-from .grid import Grid, MakeupSettings
+from .grid import PICTURE_GAP, Grid, MakeupSettings
 from .measure import ORPHAN, Measurer
 from .paginate import Prepared
 from .pictures import Band, Pictures
@@ -33,12 +33,13 @@ class FlowBuilder:
                  issue: Issue) -> None:
         self.prepared, self.m, self.grid, self.st, self.issue = prepared, measurer, grid, settings, issue
         parts = settings.photo_columns
-        gap = 4 * 72 / 25.4  # between pictures side by side
+        gap = PICTURE_GAP  # between pictures side by side
         self.parts = parts
         self.picgrid = replace(grid, columns=parts, column_width=(grid.column_width - gap * (parts - 1)) / parts,
                                gutter=gap)
         self.pictures = Pictures(measurer, self.picgrid, settings)
         self.findings: list[Finding] = []
+        self._refused: set[str] = set()
 
     # ------------------------------------------------------------------ pictures
     def _band(self, prep: Prepared, shrink: int, grow: int = 0) -> Band | None:
@@ -48,6 +49,9 @@ class FlowBuilder:
         if not prep.slots:
             return None
         bands = self.pictures.bands(prep.story.id, prep.slots, self.parts)
+        if not bands:  # no frame of the layout holds them (a 10,000 × 1 strip): set without, and say so
+            self._unplaceable(prep)
+            return None
         one_row = [b for b in bands if len({p.line for p in b.pictures}) == 1] or list(bands)
         want = max(1, self.parts // 2 if len(prep.slots) <= 2 else self.parts // 3) - shrink
         widest = lambda b: max(p.cols for p in b.pictures)  # noqa: E731
@@ -57,6 +61,40 @@ class FlowBuilder:
             if taller:
                 chosen = max(taller, key=lambda b: (b.height, -b.cost))
         return chosen
+
+    def _unplaceable(self, prep: Prepared) -> None:
+        """An error for pictures no frame can hold (once per story): the story is set without them."""
+        if prep.story.id in self._refused:
+            return
+        self._refused.add(prep.story.id)
+        for slot in prep.slots:
+            shape = f"{slot.pixels[0]} × {slot.pixels[1]}" if slot.pixels else f"{slot.aspect:g}"
+            self.findings.append(Finding(
+                "error", "picture-shape", f"这张图片的形状（{shape} 像素）放不进本版式的任何图框，未排入：请裁切后再用 / "
+                f"the picture's shape ({shape} pixels) fits no frame of this layout, so it is left out: crop it",
+                slot.image.pos, story=prep.story.id))
+
+    def _strands(self, prep: Prepared, band: Band | None, text_top: int) -> bool:
+        """Whether the story, its head ending at `text_top`, would end on this page with its pictures,
+        fitting neither under the head nor after the text, alone on the next: then it starts there."""
+        g, body = self.grid, prep.body
+        if band is None or self._fitting(prep, band, g.lines - text_top - min(body.lines, self.st.keep_lines)):
+            return False
+        end = text_top + body.lines
+        return end <= g.lines and self._fitting(prep, band, g.lines - end) is None
+
+    def _fitting(self, prep: Prepared, band: Band, room: int) -> Band | None:
+        """A smaller row of the story's pictures that fits `room` lines, so they need not leave a page
+        half empty for the next: the tallest one-row band that fits, its widest picture at least a third
+        of the measure (smaller would be a thumbnail) and not wider than `band`'s."""
+        if band.height <= room:
+            return band
+        widest = max(p.cols for p in band.pictures)
+        least = max(1, self.parts // 3)
+        options = [b for b in self.pictures.bands(prep.story.id, prep.slots, self.parts)
+                   if len({p.line for p in b.pictures}) == 1 and b.height <= room
+                   and least <= max(p.cols for p in b.pictures) <= widest]
+        return max(options, key=lambda b: (b.height, -b.cost)) if options else None
 
     # ------------------------------------------------------------------ the flow
     def build(self) -> list[PlacedPage]:
@@ -139,7 +177,7 @@ class FlowBuilder:
             band = self._band(prep, shrink, grow.get(sid, 0))
             gap = 0 if y == pages[-1].top else st.module_gap
             start_need = head_lines + min(body.lines, st.keep_lines)
-            if y + gap + start_need > g.lines:
+            if y + gap + start_need > g.lines or self._strands(prep, band, y + gap + head_lines):
                 pages.append(self._page(len(pages) + 1))
                 y, gap = pages[-1].top, 0
             if gap:
@@ -149,14 +187,17 @@ class FlowBuilder:
             top = y
             y += head_lines
             pending = band
-            if band is not None and y + band.height + st.keep_lines <= g.lines:
-                blocks += self._band_blocks(sid, band, y)
-                y += band.height
+            # the pictures under the head, smaller if that keeps them on this page (the page is not left
+            # half empty while they wait for the next one)
+            fit = self._fitting(prep, band, g.lines - y - min(body.lines, st.keep_lines)) if band else None
+            if fit is not None:
+                blocks += self._band_blocks(sid, fit, y)
+                y += fit.height
                 pending = None
             a, n = 0, len(body.units)
             while True:
                 room = g.lines - y
-                b = self._page_break(body, a, room) if body.height(a, n) > room else n
+                b = self._page_break(body, a, room, y == pages[-1].top) if body.height(a, n) > room else n
                 if b > a:
                     rect = Rect(0, y, 1, body.height(a, b))
                     blocks.append(Block("text", rect, box_of(rect, g), sid, pieces=text_pieces(body, a, b)))
@@ -173,6 +214,7 @@ class FlowBuilder:
                     pending = None
                 a = b
             if pending is not None:  # the story ended before its pictures found room: they go where it ends
+                pending = self._fitting(prep, pending, g.lines - y) or pending
                 if y + pending.height > g.lines:
                     pages[-1].modules.append(Module(sid, Rect(0, top, 1, y - top), tuple(blocks), 0, head.size))
                     pages.append(self._page(len(pages) + 1))
@@ -184,12 +226,16 @@ class FlowBuilder:
             first = False
         return pages, self._distribution(pages, y)
 
-    def _page_break(self, body, a: int, room: int) -> int:
+    def _page_break(self, body, a: int, room: int, fresh: bool = False) -> int:
         """The last unit index ``b`` (a break before unit b) such that units a..b-1 fit in `room` lines,
-        at the best break among the last few (no widow, no orphan, no subhead at the foot)."""
+        at the best break among the last few (no widow, no orphan, no subhead at the foot). On a `fresh`
+        page the break always moves on: a body with no good break (nothing but subheads) added empty
+        pages for ever."""
         b = a
         while b < len(body.units) and body.height(a, b + 1) <= room:
             b += 1
+        if fresh and b == a:
+            return a + 1  # one unit taller than a page: overfull, but the flow goes on
         best, cost = a, float("inf")
         for cand in range(b, max(a, b - 4) - 1, -1):
             if cand == a:
@@ -200,7 +246,7 @@ class FlowBuilder:
             if body.penalty[cand] < ORPHAN and pen <= cost:
                 break
         if cost == float("inf"):
-            return a if a > 0 else b
+            return a if a > 0 and not fresh else b
         return best
 
     def _band_blocks(self, sid: str, band: Band, y: int) -> list[Block]:

@@ -12,7 +12,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..errors import Finding, KanwuError, Pos
 from ..layout.spec import Layout
+
+PICTURE_GAP = 4 * 72 / 25.4
+"""Space between pictures side by side in a flowing layout, pt (4 mm)."""
 
 
 @dataclass(frozen=True)
@@ -149,8 +153,16 @@ def settings_of(layout: Layout, grid: Grid) -> MakeupSettings:
 
     sizes = sorted({round(to_pt(s), 2) for s in scale} | {round(size, 2), round(lead, 2)}, reverse=True)
     masthead = layout.get("masthead.lines")
+    builder = str(layout.get("makeup.builder", "modular" if grid.columns > 1 else "flow"))
+    parts = int(layout.get("photos.columns", grid.columns))
+    if builder == "flow" and (grid.column_width - PICTURE_GAP * (parts - 1)) / parts < grid.body_size:
+        # a flowing layout sizes pictures in parts of its column (FlowBuilder): each part at least a character
+        raise KanwuError(Finding("error", "bad-layout", f"photos.columns: 栏宽 {grid.column_width:.0f}pt 分成 {parts} 份"
+                                 f"（份间 4mm）后每份不足一个字宽 / the {grid.column_width:.0f} pt column in {parts} "
+                                 "parts 4 mm apart leaves parts narrower than a character", Pos(str(layout.folders[0]
+                                                                                                   / "layout.yaml"))))
     return MakeupSettings(
-        builder=str(layout.get("makeup.builder", "modular" if grid.columns > 1 else "flow")),
+        builder=builder,
         module_gap=int(layout.get("makeup.module_gap", 1)),
         min_jump_lines=int(layout.get("makeup.min_jump_lines", 8)),
         min_fill=float(layout.get("makeup.min_fill", 0.85)),
@@ -164,7 +176,7 @@ def settings_of(layout: Layout, grid: Grid) -> MakeupSettings:
         photo_crop=float(layout.get("photos.crop", 0.2)),
         photo_max_share=float(layout.get("photos.max_share", 0.35)),
         photo_aspect=float(layout.get("photos.aspect", 0.6667)),
-        photo_columns=int(layout.get("photos.columns", grid.columns)),
+        photo_columns=parts,
         min_ppi=float(layout.get("print.min_ppi", 300)),
         cost=CostWeights(**weights),
     )

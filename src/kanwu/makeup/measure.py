@@ -99,6 +99,14 @@ class StoryBody:
         return self.heights[b] - self.heights[a]
 
 
+def _bold_lead(block: BodyBlock, line: int) -> bool:
+    """Whether lines 0..`line` of a paragraph are all in bold: its run-in heading (``**一是……。**``)."""
+    if block.kind not in ("p", "li", "quote") or line >= len(block.lines):
+        return False
+    segments = [s for ln in block.lines[:line + 1] for s in ln.segments if s.text.strip()]
+    return bool(segments) and all("strong" in s.style.split() for s in segments)
+
+
 def body_of(blocks: list[BodyBlock], keep_lines: int) -> StoryBody:
     """Cut blocks into units and price every break."""
     units: list[Unit] = []
@@ -119,6 +127,8 @@ def body_of(blocks: list[BodyBlock], keep_lines: int) -> StoryBody:
             p = FORBIDDEN            # a heading never ends a column; jump lines stay with their text
         elif since_sub < keep_lines:
             p = KEEP
+        if _bold_lead(pb, prev.start):
+            p = FORBIDDEN            # a bold run-in (**一是……。**) reads as a heading: never ends a column
         if prev.block == cur.block and pb.kind != "sub":
             n = len(pb.lines)
             if cur.start == n - 1:

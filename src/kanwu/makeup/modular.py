@@ -130,10 +130,12 @@ class Shapes:
 
     def configs(self, piece: Piece, cols: int) -> list[Config]:
         """The cheapest configuration of `piece` at `cols` columns for each height and top kind."""
+        if cols not in piece.spans:  # outside the cache: hints dropped later widen the same piece's spans
+            return []
         key = (piece.story.id, piece.part, piece.body.heights[-1], piece.lead, piece.rank == 0, cols,
                len(piece.body.units), tuple(s.columns for s in piece.slots))
         if key not in self._cache:
-            self._cache[key] = self._configs(piece, cols) if cols in piece.spans else []
+            self._cache[key] = self._configs(piece, cols)
         return self._cache[key]
 
     def _configs(self, piece: Piece, cols: int) -> list[Config]:
@@ -148,7 +150,8 @@ class Shapes:
             bands = self.pics.bands(piece.story.id, piece.slots, cols) if piece.part != 2 else \
                 self.pics.bands(piece.story.id, (), cols)
             for band in bands:
-                for above in (False, True) if band.full and piece.part != 2 else (False,):
+                # the 头条 opens with its head: its pictures never sit above it
+                for above in (False, True) if band.full and piece.part != 2 and not piece.lead else (False,):
                     tops = (0,) * cols if above else band.tops
                     got = fit(piece.body, 0, end, tops, under)
                     if got is None:
@@ -158,9 +161,12 @@ class Shapes:
                     shape = max(0, 7 - depth) ** 2 * 1.5 if cols > 1 else 0.0
                     if depth > 45:
                         shape += (depth - 45) * 0.5
-                    order = (self.grid.columns - cols) * 10.0 if piece.rank == 0 else 0.0
+                    order = (self.grid.columns - cols) * 10.0 if piece.rank == 0 and piece.part != 2 else 0.0
+                    # white inside the rectangle is type area left unused as much as white between them
+                    # (a four-line continuation set across five columns left three of them empty)
+                    inside = sum(got.height - t for t in tops) - got.height_of_text(piece.body)
                     cost = (w.pictures * band.cost + w.headlines * head_cost + w.breaks * got.cost / 50
-                            + w.shape * shape + w.order * order)
+                            + w.shape * shape + w.order * order + w.fill * 100.0 * inside / self.page_cells)
                     top = OTHER if above or piece.part == 2 else PLACED if piece.placed else HEAD
                     cfg = Config(cols, lines, cost, top, head, head_lines, band, above, got)
                     if (lines, top) not in best or cost < best[(lines, top)].cost:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from ..errors import Finding
-from ..model import Story
+from ..errors import Finding, KanwuError, Pos
+from ..model import Issue, Story
+from ..schema import MAX_PAGE_STORIES, PAGES
 from .grid import Grid, MakeupSettings
 from .measure import ORPHAN, BodyBlock, Measurer, StoryBody, body_of
 from .modular import Leaf, Node, PageSolver, Piece, Shapes, Side, Stack
@@ -23,6 +24,12 @@ from .pictures import Slot
 
 MIN_REST = 3
 """Body lines the continuation of a jump must have at least."""
+MAX_PIECES = MAX_PAGE_STORIES + 4
+"""A page with more pieces (stories, continuations) than this is never solved: its layout search grows with
+the fourth power of them (30 took hours); the last ones are overset instead. The editors' plans and hints
+are held to `MAX_PAGE_STORIES` before (`check_crowding`), so only a page shared out on its own gets here."""
+CLOSE = 1.08
+"""Content estimated at up to this share of fewer pages is tried on them first."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,16 @@ class ModularBuilder:
             return self._run(planned)
         self.flowing = True
         order = list(self.prepared)
-        count = max(self._page_count(order), max((p.page or 0 for p in self.prepared.values()), default=0))
+        hinted = max((p.page or 0 for p in self.prepared.values()), default=0)
+        count = max(self._page_count(order), hinted)
+        fewer = count - max(1, self.st.page_multiple)
+        if fewer >= max(1, hinted) and self._estimate(order) <= CLOSE * sum(self._capacity(i) for i in range(fewer)):
+            # the estimate is rough and errs large: content just over `fewer` pages is tried on them first
+            # (two pages filled beat four half empty)
+            groups = self._groups(order, fewer)
+            pages = self._balance(groups, self._run([("", list(ids)) for ids in groups]))
+            if not any(p.overset for p in pages):
+                return pages
         for _ in range(4):
             groups = self._groups(order, count)
             pages = self._balance(groups, self._run([("", list(ids)) for ids in groups]))
@@ -96,20 +112,32 @@ class ModularBuilder:
         """Move stories between neighbouring pages while that raises the emptiest page's fill (the shares
         were made from estimates; the solved pages tell the truth). Stories the editors put on a page
         stay there."""
+        def overset(result: list[PageResult]) -> int:
+            return sum(lines for p in result for lines, _ in p.overset.values())
+
         def worst(result: list[PageResult]) -> tuple[float, float]:
+            # overset first (less is better), then the emptiest page, then the total
             fills = [self._fill(p.layout, i) if p.layout is not None else 0.0 for i, p in enumerate(result)]
-            return (-1.0 if any(p.overset for p in result) else min(fills)), sum(fills)
+            over = overset(result)
+            return (-1.0 - over / 1000 if over else min(fills)), sum(fills)
 
         best = worst(pages)
         for _ in range(rounds):
             if best[0] >= self.st.min_fill:
                 break
             fills = [self._fill(p.layout, i) if p.layout is not None else 0.0 for i, p in enumerate(pages)]
-            low = fills.index(min(fills))
+            over = [i for i, p in enumerate(pages) if p.overset]
             moves = []
-            if low + 1 < len(groups):  # take the next page's first story
+            if over:  # a page that cannot hold its stories: its last one to the next page, its first back
+                low = over[0]
+                if low + 1 < len(groups) and len(groups[low]) > 1:
+                    moves.append((low, len(groups[low]) - 1, low + 1, 0))
+                if low > 0 and len(groups[low]) > 1:
+                    moves.append((low, 0, low - 1, len(groups[low - 1])))
+            low = fills.index(min(fills))
+            if low + 1 < len(groups):  # the emptiest page takes the next page's first story
                 moves.append((low + 1, 0, low, len(groups[low])))
-            if low > 0:  # or give the previous page's last story
+            if low > 0:  # or the previous page's last story
                 moves.append((low - 1, len(groups[low - 1]) - 1, low, 0))
             improved = False
             for src, at, dst, to in moves:
@@ -140,14 +168,19 @@ class ModularBuilder:
     def _cells(self, sid: str) -> int:
         """A story's rough size in grid cells: body lines, a head, its smallest pictures, a gap."""
         p = self.prepared[sid]
-        pics = sum(max(2, round(s.aspect * self.grid.span(1) / self.grid.leading) + 2) for s in p.slots)
+        # a picture is never taller than a page (a 1 × 10,000-pixel one counted as 500 pages of it)
+        pics = sum(min(self.grid.lines, max(2, round(s.aspect * self.grid.span(1) / self.grid.leading) + 2))
+                   for s in p.slots)
         return p.body.lines + 4 * self.grid.columns + pics * 2 + self.st.module_gap * self.grid.columns
 
     def _capacity(self, index: int) -> int:
         return self.grid.columns * (self.grid.lines - self.top(index))
 
+    def _estimate(self, order: list[str]) -> int:
+        return sum(self._cells(s) for s in order)
+
     def _page_count(self, order: list[str]) -> int:
-        total = sum(self._cells(s) for s in order)
+        total = self._estimate(order)
         n, cap = 1, self._capacity(0)
         while cap < total:
             cap += self._capacity(n)
@@ -192,6 +225,8 @@ class ModularBuilder:
                      prep.spans, prep.placed)
 
     def _solve(self, pieces: list[Piece], index: int) -> tuple[Node, float] | None:
+        if len(pieces) > MAX_PIECES:
+            return None
         lines = self.grid.lines - self.top(index)
         return PageSolver(pieces, self.shapes, self.grid.columns, lines, self.st.module_gap).solve()
 
@@ -205,7 +240,7 @@ class ModularBuilder:
             pieces = continued + pieces if self.flowing else pieces + continued
             pieces = [replace(p, rank=r, lead=p.lead and r == 0) for r, p in enumerate(pieces)]
             page = PageResult(index + 1, title, pieces, self.top(index))
-            solved = self._solve(pieces, index) or self._jump(page, planned, carry)
+            solved = self._solve(pieces, index) or self._jump_or_relax(page, planned, carry)
             if solved is None and self._relax(page):
                 solved = self._solve(page.pieces, index) or self._jump(page, planned, carry)
             if solved is None:
@@ -227,21 +262,62 @@ class ModularBuilder:
 
         return cells(layout) / self._capacity(index)
 
-    def _relax(self, page: PageResult) -> bool:
-        """The ``place.columns`` hints of the page's stories and their pictures dropped, with a warning each
-        (as wide as the editors asked, they make the page impossible, or leave columns empty while text is
-        cut off); True if there were any."""
+    def _jump_or_relax(self, page: PageResult, planned: list[tuple[str, list[str]]],
+                       carry: dict[int, list[Piece]]) -> tuple[Node, float] | None:
+        """A page its stories do not fit: one of them jumps, unless the jump leaves the page under its
+        fill while the page fits without a jump once its ``place.columns`` hints are dropped (hints made
+        the page impossible; a jump then left a quarter of it white and pushed text off the paper's end:
+        an office issue of four pages' text came out as six, four of them under-filled)."""
+        index = page.number - 1
+        saved = list(page.pieces), {q: list(v) for q, v in carry.items()}, dict(page.jumps)
+        jumped = self._jump(page, planned, carry)
+        if jumped is not None and self._fill(jumped[0], index) >= self.st.min_fill:
+            return jumped
+        hinted = [k for k, p in enumerate(saved[0]) if self._unhinted(p) is not None]
+        # one story's hints dropped (each in turn), else all of them: the fullest page wins
+        tries = [{k} for k in hinted] + ([set(hinted)] if len(hinted) > 1 else [])
+        best: tuple[float, set[int]] | None = None
+        for drop in tries:
+            trial = [self._unhinted(p) if k in drop else p for k, p in enumerate(saved[0])]
+            relaxed = self._solve(trial, index)
+            if relaxed is not None and (best is None or self._fill(relaxed[0], index) > best[0]):
+                best = self._fill(relaxed[0], index), drop
+            if best is not None and best[0] >= self.st.min_fill:
+                break
+        if best is None or (jumped is not None and best[0] <= self._fill(jumped[0], index)):
+            return jumped
+        page.pieces[:] = saved[0]
+        carry.clear()
+        carry.update(saved[1])
+        page.jumps.clear()
+        page.jumps.update(saved[2])
+        self._relax(page, best[1])
+        return self._solve(page.pieces, index)
+
+    def _unhinted(self, piece: Piece) -> Piece | None:
+        """The piece with its and its pictures' ``place.columns`` hints dropped; None if it has none."""
+        if not piece.placed and not any(s.columns for s in piece.slots):
+            return None
+        slots = tuple(replace(s, columns=None) for s in piece.slots)
+        spans = tuple(range(1, self.grid.columns + 1)) if piece.placed else piece.spans
+        return replace(piece, slots=slots, spans=spans, placed=False)
+
+    def _relax(self, page: PageResult, only: set[int] | None = None) -> bool:
+        """The ``place.columns`` hints of the page's stories (those at `only`, else all) and their pictures
+        dropped, with a warning each (as wide as the editors asked, they make the page impossible, or leave
+        columns empty while text is cut off); True if there were any."""
         relaxed = False
         for k, p in enumerate(page.pieces):
+            if only is not None and k not in only:
+                continue
             prep = self.prepared[p.story.id]
             hinted = [s for s in p.slots if s.columns]
-            if not hinted and not p.placed:
+            unhinted = self._unhinted(p)
+            if unhinted is None:
                 continue
             relaxed = True
-            slots = tuple(replace(s, columns=None) for s in p.slots)
-            spans = tuple(range(1, self.grid.columns + 1)) if p.placed else p.spans
-            page.pieces[k] = replace(p, slots=slots, spans=spans, placed=False)
-            self.prepared[p.story.id] = replace(prep, slots=slots, spans=spans, placed=False)
+            page.pieces[k] = unhinted
+            self.prepared[p.story.id] = replace(prep, slots=unhinted.slots, spans=unhinted.spans, placed=False)
             n = page.number
             for s in hinted:
                 self.findings.append(Finding(
@@ -370,3 +446,42 @@ class ModularBuilder:
             if solved is not None:
                 return solved
         return None
+
+
+def check_crowding(issue: Issue, planned: list[tuple[str, list[str]]] | None, prepared: dict[str, Prepared]) -> None:
+    """Raise an input error (exit 2) for a page the editors give more than `MAX_PAGE_STORIES` stories: in the
+    page plan (stories on no page of the plan follow on its last page) or with ``place.page`` hints."""
+    errors: list[Finding] = []
+    most = MAX_PAGE_STORIES
+    if planned is not None:
+        listed = {s for page in issue.pages for s in page.stories}
+        for n, (page, (_, ids)) in enumerate(zip(issue.pages, planned), 1):
+            if len(ids) > most:
+                extra = sum(s not in listed for s in ids)
+                cn, en = (f"（其中 {extra} 篇没有写进 pages:，接在最后一版）", f" ({extra} of them are on no page of the "
+                          "plan and follow on its last page)") if extra else ("", "")
+                errors.append(Finding("error", "too-many-stories", f"第{n}版排了 {len(ids)} 篇稿件{cn}，一版最多 {most} 篇："
+                                      f"请把稿件分到更多版面，或把简讯合成一篇、用小标题分开 / page {n} is given "
+                                      f"{len(ids)} stories{en}; a page takes at most {most}: spread them over more "
+                                      "pages, or make the briefs one story with subheads", page.pos, page=n))
+    else:
+        hinted: dict[int, list[Prepared]] = {}
+        for prep in prepared.values():
+            if prep.page:
+                hinted.setdefault(prep.page, []).append(prep)
+        for n, preps in sorted(hinted.items()):
+            if len(preps) > most:
+                errors.append(Finding("error", "too-many-stories", f"{len(preps)} 篇稿件的 place.page 都是 {n}，一版最多 "
+                                      f"{most} 篇 / {len(preps)} stories have place.page {n}; a page takes at most {most}",
+                                      preps[most].story.pos, story=preps[most].story.id, page=n))
+    if errors:
+        raise KanwuError(errors)
+
+
+def check_page_count(issue: Issue, pages: int) -> None:
+    """Raise an input error when makeup made more pages than an issue may have (`schema.PAGES`), before
+    anything is drawn: a layout of stamp-sized pages turned an issue into thousands of them."""
+    if pages > PAGES[1]:
+        raise KanwuError(Finding("error", "too-many-pages", f"这一期排出 {pages} 版，最多 {PAGES[1]} 版：请分成几期，或检查版式的"
+                                 f"纸张和字号 / the issue makes {pages} pages; at most {PAGES[1]}: split it, or check the "
+                                 "layout's page and type sizes", Pos(issue.source_name)))

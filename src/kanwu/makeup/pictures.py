@@ -173,7 +173,9 @@ class Pictures:
             crop = 0.45 if relaxed else st.photo_crop
             lo = math.ceil((s.aspect * (1 - crop) * width + cap) / g.leading - 1e-6)
             hi = math.floor((s.aspect / (1 - crop) * width + cap) / g.leading + 1e-6)
-            ranges.append((max(lo, 2), hi))
+            # never taller than a page: a row that is can never be placed, and a 1 × 10,000-pixel picture
+            # asked for some 30,000 heights of tens of thousands of lines each (gigabytes, no end)
+            ranges.append((max(lo, 2), min(hi, g.lines)))
         lo, hi = max(r[0] for r in ranges), min(r[1] for r in ranges)
         choices = [[h] * len(slots) for h in range(lo, hi + 1)]
         if len(slots) > 1:  # pictures side by side at heights of their own: a little less tidy

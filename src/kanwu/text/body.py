@@ -1,7 +1,10 @@
 """Body text: the spec's Markdown subset parsed into `Block`s.
 
 Paragraphs, ``##``/``###`` subheads, ``**strong**``, ``*em*``, ordered and
-bullet lists, block quotes. Raw HTML is not markup (the parser runs with
+bullet lists, block quotes. Emphasis is CJK-friendly: ``**一是……。**正文``
+is strong, as every office writes it (CommonMark's flanking rules would print
+the asterisks, because a closing ``**`` after 。 must be followed by a space or
+punctuation; Chinese puts neither). Raw HTML is not markup (the parser runs with
 ``html=False``, so ``<b>`` stays the characters typed); links, images, code
 and tables are printed as the text they contain. Single line breaks inside a
 paragraph are joined without a space, because Chinese has none.
@@ -12,6 +15,8 @@ import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+from markdown_it.rules_inline.state_inline import Delimiter, StateInline
 from markdown_it.token import Token
 
 from ..model import Block, Inline, Text
@@ -26,7 +31,50 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable(["link", "image", "autolink", "html_inline", "html_block", "reference", "code", "fence",
                 "backticks", "entity", "lheading", "table", "strikethrough"])
+    md.inline.ruler.at("emphasis", _emphasis)
     return md
+
+
+_CJK = re.compile(r"[\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFFEF\U00020000-\U0003FFFF"
+                  r"“”‘’…—·]")
+"""Han, kana, hangul, CJK and full-width punctuation, and the quotes and dashes Chinese text uses."""
+
+
+def _flanking(state: StateInline, start: int) -> tuple[bool, bool, int]:
+    """CommonMark's delimiter scan with one change: a CJK character next to the run counts as punctuation.
+
+    So ``。**正`` closes (after punctuation, before 正) and ``文**“`` opens, while ``**`` between two Han
+    characters still opens and closes and Latin text reads exactly as CommonMark says.
+    """
+    src, marker, pos = state.src, state.src[start], start
+    while pos < state.posMax and src[pos] == marker:
+        pos += 1
+    last = src[start - 1] if start > 0 else " "
+    nxt = src[pos] if pos < state.posMax else " "
+    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last) or bool(_CJK.match(last))
+    next_punct = isMdAsciiPunct(ord(nxt)) or isPunctChar(nxt) or bool(_CJK.match(nxt))
+    last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(nxt))
+    left = not (next_space or (next_punct and not (last_space or last_punct)))
+    right = not (last_space or (last_punct and not (next_space or next_punct)))
+    split_word = marker == "*"
+    can_open = left and (split_word or not right or last_punct)
+    can_close = right and (split_word or not left or next_punct)
+    return can_open, can_close, pos - start
+
+
+def _emphasis(state: StateInline, silent: bool) -> bool:
+    """markdown-it's emphasis rule (``*``, ``_``) with the CJK-friendly scan `_flanking`."""
+    marker = state.src[state.pos]
+    if silent or marker not in ("_", "*"):
+        return False
+    can_open, can_close, length = _flanking(state, state.pos)
+    for _ in range(length):
+        token = state.push("text", "", 0)
+        token.content = marker
+        state.delimiters.append(Delimiter(marker=ord(marker), length=length, token=len(state.tokens) - 1,
+                                          end=-1, open=can_open, close=can_close))
+    state.pos += length
+    return True
 
 
 def parse_body(text: Text) -> tuple[Block, ...]:

@@ -112,6 +112,10 @@ class FontMetrics:
         # process locale; script and direction are guessed from the text
         buf.language = self.language
         buf.guess_segment_properties()
+        if buf.script is None:
+            # only common characters (—— … digits): in a Chinese paragraph Pango shapes them in the
+            # script of the Han around them, where Noto CJK's dash is full width (alone it is 0.89 em)
+            buf.script = "Hani"
         hb.shape(self._font, buf, {"halt": True} if halt else {})
         return sum(p.x_advance for p in buf.glyph_positions) / self._upem
 

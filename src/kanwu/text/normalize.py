@@ -20,6 +20,16 @@ Chinese Text Layout):
   ``—`` between Chinese become ``——`` (both marks take two ems in Chinese).
 * Full-width digits and Latin letters become half width (clreq: Western
   characters in Chinese text are set proportional, not full width).
+* Spaces Chinese print has no use for are removed: full-width spaces typed
+  to indent a paragraph (``　　正文``: the layout indents paragraphs itself,
+  so they would indent it twice), and spaces between two Chinese characters
+  (``居民 可以``, ``活动 ，``: Chinese has no word spaces), looking through
+  quotes and emphasis stars — in running text only: in a headline, byline,
+  caption or a Markdown heading a space between two words is the writer's
+  separator (``文明劝导　路口有“我”``, ``文/张三 图/李四``, ``一、入户宣传　面对面
+  讲解``) and stays. Spaces beside Latin words and numbers stay (the
+  writer's choice; without one the composer puts a quarter em there), and so
+  do those beside a URL, e-mail address or code.
 * Invisible format characters pasted from WeChat or web pages (zero-width
   space U+200B, U+FEFF, soft hyphen, word joiner, direction marks) are
   removed: no font has a glyph for them, and print has no use for them.
@@ -48,7 +58,8 @@ class Change:
     end: int  # offset in the ORIGINAL text just past them (end > start)
     before: str  # the original characters, text[start:end]
     after: str  # what they became
-    rule: str  # "fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "range", "halfwidth-alnum", "invisible"
+    rule: str  # "fullwidth-punct", "quotes", "nested-quotes", "ellipsis", "dash", "range", "halfwidth-alnum",
+    # "invisible", "space", "indent"
 
 
 _Edit = tuple[int, int, str, str]  # (start, end, replacement, rule) in the text a stage sees
@@ -301,8 +312,37 @@ def _invisible_edits(t: str, prot: bytearray) -> list[_Edit]:
     return [(m.start(), m.end(), "", "invisible") for m in _INVISIBLE.finditer(t)]
 
 
+_INDENT = re.compile(r"^[ \t]{0,3}([ \t\u3000]*\u3000[ \t\u3000]*)(?=[^\s])", re.M)
+_SPACE_RUN = re.compile(r"[ \t\u3000]+")
+_HEADING = re.compile(r"[ \t]{0,3}#")
+
+
+def _past_quotes(t: str, i: int, step: int) -> int:
+    """The first position from i in direction step that is not a quote or an emphasis star (may be out of
+    range): quotes are shared with Latin text, so what they hold decides."""
+    while 0 <= i < len(t) and t[i] in "\"'“”‘’*":
+        i += step
+    return i
+
+
+def _space_edits(t: str, prot: bytearray) -> list[_Edit]:
+    """Full-width indents at a line's start, and spaces inside Chinese text, removed (see the docstring)."""
+    edits = [(m.start(1), m.end(1), "", "indent") for m in _INDENT.finditer(t) if not any(prot[m.start(1):m.end(1)])]
+    for m in _SPACE_RUN.finditer(t):
+        s, e = m.span()
+        if _HEADING.match(t, t.rfind("\n", 0, s) + 1):
+            continue  # a heading's spaces separate its parts
+        a, b = _past_quotes(t, s - 1, -1), _past_quotes(t, e, 1)
+        if any(prot[s:e]) or a < 0 or b >= len(t) or prot[a] or prot[b]:
+            continue  # a line's ends (indentation, hard breaks) and what touches code or a URL stay
+        if _is_chinese(t[a]) and _is_chinese(t[b]):
+            edits.append((s, e, "", "space"))
+    return sorted(edits)
+
+
 _STAGES: tuple[Callable[[str, bytearray], list[_Edit]], ...] = (
-    _invisible_edits, _halfwidth_edits, _ellipsis_dash_edits, _quote_edits, _punct_edits)
+    _invisible_edits, _space_edits, _halfwidth_edits, _ellipsis_dash_edits, _quote_edits, _punct_edits)
+_TITLE_STAGES = tuple(stage for stage in _STAGES if stage is not _space_edits)
 
 
 def _merge(pieces: list[_Piece], edits: list[_Edit]) -> list[_Piece]:
@@ -334,8 +374,9 @@ def _merge(pieces: list[_Piece], edits: list[_Edit]) -> list[_Piece]:
     return out
 
 
-def normalize(text: str) -> tuple[str, tuple[Change, ...]]:
-    """Return the normalised text and the changes, in order of position.
+def normalize(text: str, running: bool = True) -> tuple[str, tuple[Change, ...]]:
+    """Return the normalised text and the changes, in order of position. ``running=False`` (a
+    headline, byline, caption: not running text) keeps the spaces typed between words.
 
     Applying the changes in order to ``text`` gives the returned text, and
     normalising that again changes nothing. Rules depend on context that other
@@ -347,7 +388,7 @@ def normalize(text: str) -> tuple[str, tuple[Change, ...]]:
     current = text
     for _ in range(2 * len(text) + 2):  # a safety net only; see above
         changed = False
-        for stage in _STAGES:
+        for stage in _STAGES if running else _TITLE_STAGES:
             edits = stage(current, _protected(current))
             if edits:
                 if pieces is None:
@@ -391,6 +432,11 @@ def describe(change: Change) -> str:
             f"半角{zh}改为全角", f"ASCII {en} set full width")
     elif change.rule == "invisible":
         return f"删除不可见字符（零宽空格等）：{_codes(change.before)} / invisible character removed"
+    elif change.rule == "space":
+        return f"删去中文里的空格：{_codes(change.before)} / space inside Chinese text removed"
+    elif change.rule == "indent":
+        return (f"删去段首的全角空格（段落缩进由版式排）：{_codes(change.before)} / full-width indent removed "
+                "(the layout indents paragraphs)")
     elif change.rule == "quotes" and change.before == "'" and change.after == "’":
         zh, en = "撇号改为“’”", "apostrophe set as ’"
     else:

@@ -24,11 +24,12 @@ class _TextPass:
         self.enabled, self.internal = enabled, internal
         self.findings: list[Finding] = []
 
-    def __call__(self, text: Text | None, story: str | None = None) -> Text | None:
+    def __call__(self, text: Text | None, story: str | None = None, running: bool = False) -> Text | None:
+        """`running`: body or lead (running text), whose spaces between Chinese words are removed."""
         self.findings += lint(text, story, self.internal)
         if text is None or not self.enabled:
             return text
-        value, changes = normalize(text.value)
+        value, changes = normalize(text.value, running)
         for ch in changes:
             self.findings.append(Finding("warning", "normalized-punctuation", describe(ch),
                                          text.pos_at(ch.start), story=story,
@@ -42,7 +43,7 @@ def prepare(issue: Issue, normalize_text: bool | None = None) -> tuple[Issue, li
                        internal=issue.publication.permit is not None)
     stories = []
     for st in issue.stories:
-        fields = {name: norm(getattr(st, name), st.id) for name in _STORY_TEXTS}
+        fields = {name: norm(getattr(st, name), st.id, name in ("body", "lead")) for name in _STORY_TEXTS}
         images = tuple(dataclasses.replace(im, caption=norm(im.caption, st.id), credit=norm(im.credit, st.id))
                        for im in st.images)
         blocks = parse_body(fields["body"]) if fields["body"] is not None else ()
