@@ -21,6 +21,7 @@ from kanwu.errors import KanwuError
 
 from deadline import deadline
 from paths import MINIMAL
+from pdffonts import fonts_by_name
 
 TWO_PAGES = MINIMAL.replace("layout: bulletin-a4", "layout: tabloid-a3\npages:\n  - {stories: [one]}\n"
                             "  - {stories: [two]}") + "  - id: two\n    headline: 第二篇\n    body: 第二版的文字。\n"
@@ -123,27 +124,6 @@ def test_a_forgotten_child_is_killed_when_dropped() -> None:
 
     gc.collect()
     assert pid not in children()
-
-
-def fonts_by_name(pdf: Path) -> dict[str, set[str]]:
-    """Each embedded font's name → the SHA-256 of every font program embedded under that name."""
-    import hashlib
-
-    from pypdf import PdfReader
-
-    out: dict[str, set[str]] = {}
-    for page in PdfReader(pdf).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            for desc in [font.get("/FontDescriptor")] + [d.get_object().get("/FontDescriptor")
-                                                         for d in font.get("/DescendantFonts", [])]:
-                if desc is None:
-                    continue
-                desc = desc.get_object()
-                program = next(desc[k] for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in desc)
-                name = str(desc["/FontName"])
-                out.setdefault(name, set()).add(hashlib.sha256(program.get_object().get_data()).hexdigest())
-    return out
 
 
 @pytest.fixture(scope="module")

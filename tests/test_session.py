@@ -20,6 +20,7 @@ from kanwu import typeset
 from kanwu.build import build
 from kanwu.session import PreviewsReady, Session
 from paths import SEED
+from pdffonts import fonts_by_name
 
 
 @pytest.fixture
@@ -205,6 +206,20 @@ def test_joined_pages_of_one_drawing_keep_sharing_their_fonts(tmp_path):
     alone = [typeset.draw_each([page.format(t)], tmp_path, {}, None, PdfOptions(None, b"0" * 32, {}))[0].pdf
              for t in ("第一页的文字", "第二页的文字")]
     assert len(join_pages([(alone[0], 0), (alone[1], 0)])) > 1.5 * len(both)  # drawn apart: a font program each
+
+
+def test_a_rebuilt_pdf_has_no_two_font_subsets_under_one_name(seed, tmp_path):
+    """A session's PDF joins pages drawn by different runs and builds, each with its own subsets of the same
+    fonts: ISO 32000-1 (9.6.4) wants them named apart, as a cold build's runs are (`typeset.retag`)."""
+    session = Session(seed, tmp_path / "out", png=False)
+    session.build()
+    body = seed.parent / "siping" / "npc.md"
+    body.write_text(body.read_text(encoding="utf-8").replace("圆满完成了", "顺利、圆满地完成了", 1), encoding="utf-8")
+    again = session.build()
+    assert session.changed == [2]
+    fonts = fonts_by_name(again.written["print"])
+    assert len(fonts) >= 4, fonts  # both pages' subsets were looked at
+    assert all(len(programs) == 1 for programs in fonts.values()), fonts
 
 
 def test_a_layout_that_draws_extra_pages_is_reported_as_a_cold_build_reports_it(seed, tmp_path):

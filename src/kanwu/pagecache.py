@@ -370,10 +370,14 @@ def _render(pdf: bytes, pages: list[int], processes: int) -> Callable[[], list[t
 def join_pages(pages: list[tuple[bytes, int]]) -> bytes:
     """One PDF of the given pages (a PDF written by WeasyPrint and a page index in it), in order; the first
     one's catalog (output intent, metadata) and document information. Pages from one PDF keep sharing
-    what they share (fonts, pictures). Outlines and named destinations are left out."""
+    what they share (fonts, pictures); the font subsets of each PDF after the first get tags of their own
+    (`kanwu.typeset.retag`: each drawing subsets the same fonts under the same names). Outlines and named
+    destinations are left out."""
     import io
 
     from pypdf import PdfReader, PdfWriter
+
+    from .typeset import retag
 
     readers: dict[int, PdfReader] = {}
     for drawing, _ in pages:
@@ -381,6 +385,8 @@ def join_pages(pages: list[tuple[bytes, int]]) -> bytes:
     first = readers[id(pages[0][0])]
     if len(readers) == 1 and [i for _, i in pages] == list(range(len(first.pages))):
         return pages[0][0]  # all of one PDF, in its order
+    for run, reader in enumerate(list(readers.values())[1:], 1):
+        retag(reader, run)
     writer = PdfWriter()
     for drawing, index in pages:
         writer.add_page(readers[id(drawing)].pages[index])
