@@ -392,7 +392,9 @@ def _import(args: argparse.Namespace) -> int:
 
     from .importer import import_docx
 
-    result = import_docx(Path(args.docx), into=Path(args.into) if args.into else None, story_id=args.id)
+    with TerminalProgress(sys.stderr) as progress:  # a big file (photos of many MB) takes seconds
+        result = import_docx(Path(args.docx), into=Path(args.into) if args.into else None, story_id=args.id,
+                             progress=progress)
     for f in result.findings:
         print(str(f), file=sys.stderr)
     report = sys.stderr if args.into is None else sys.stdout
@@ -478,6 +480,9 @@ def _serve(args: argparse.Namespace) -> int:
 STAGE_NAMES = {"load": "读取 load", "makeup": "组版 makeup", "render": "图片与 HTML render", "typeset": "排版 typeset",
                "pdf+press": "印前检查 press", "proof": "校样 proof", "previews": "预览 previews", "write": "写出 write"}
 """How the progress line names a build's stages (`kanwu.build.STAGES`); other names are shown as they are."""
+IMPORT_STAGE_NAMES = {"open": "打开 Word 文件 open", "read": "读取正文 read", "story": "整理稿件 story",
+                      "write": "写出 write"}
+"""How the progress line names the stages of ``kanwu import`` (`kanwu.importer.STAGES`)."""
 
 _FORK_GUARD = threading.Lock()
 """Held while the progress line is written, and by a process forking (a build's drawing workers): a
@@ -500,7 +505,7 @@ class TerminalProgress(Progress):
 
     def stage(self, name: str) -> None:
         """A stage starts."""
-        self.what, self.count = visible(STAGE_NAMES.get(name, name)), ""
+        self.what, self.count = visible(STAGE_NAMES.get(name) or IMPORT_STAGE_NAMES.get(name, name)), ""
         self._show()
 
     def pages(self, done: int, total: int) -> None:

@@ -78,3 +78,19 @@ def test_the_command_line_prints_no_progress_into_a_pipe(write_issue, capsys, at
     assert main(["check", str(write_issue())]) == 0
     captured = capsys.readouterr()
     assert "\r" not in captured.err + captured.out and "typeset" not in captured.err
+
+
+def test_an_import_shows_its_stages_on_a_terminal(tmp_path, monkeypatch, at_once):
+    from docxes import simple
+    from kanwu.cli import IMPORT_STAGE_NAMES
+    from kanwu.importer import STAGES as IMPORT_STAGES
+
+    docx = simple(tmp_path / "稿件.docx", "社区开展了一次活动。")
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.chdir(tmp_path)
+    assert main(["import", str(docx)]) == 0
+    out = terminal.getvalue()
+    for stage in IMPORT_STAGES:
+        assert f"\rkanwu: {IMPORT_STAGE_NAMES[stage]}" in out, stage
+    assert out.count("\r\x1b[K") >= 1 and set(IMPORT_STAGE_NAMES) == set(IMPORT_STAGES)

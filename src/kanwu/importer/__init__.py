@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import Collector, Finding, KanwuError, Pos
 from ..load import ID_RE, MAX_BODY_CHARS, load_issue
+from ..progress import NO_PROGRESS, Progress
 from ..schema import TEXT_LIMITS
 from .issuefile import Entry, Stories, append, fill, render, stories_of
 from .story import Draft, Slot, build
@@ -28,6 +29,9 @@ BODY_FOLDER = "text"
 """Where bodies go, under the issue's folder."""
 IMAGE_FOLDER = "images"
 """Where photos go, under the issue's folder."""
+STAGES = ("open", "read", "story", "write")
+"""What an import tells its `Progress`, in order: the package checked and opened, its body read, the story
+made (and its photos checked), the files written (and the issue file checked): a big file takes seconds."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Imported:
 
 
 def import_docx(docx: Path, into: Path | None = None, story_id: str | None = None,
-                folder: Path | None = None) -> Imported:
+                folder: Path | None = None, progress: Progress = NO_PROGRESS) -> Imported:
     """Import `docx` as a new story of the issue file `into` (or print-ready, files under `folder`, default cwd).
 
     With `story_id` naming a story slot of `into` (an id with neither headline
@@ -55,7 +59,7 @@ def import_docx(docx: Path, into: Path | None = None, story_id: str | None = Non
     the slot is filled in place, keeping its ``column`` and ``place``.
     Raises `KanwuError` (exit 2, nothing written) for a file that is not a
     usable ``.docx``, a taken or malformed id, or an issue file that would
-    not load afterwards.
+    not load afterwards. `progress` is told each of `STAGES` as it starts.
     """
     from .container import open_docx
 
@@ -65,8 +69,11 @@ def import_docx(docx: Path, into: Path | None = None, story_id: str | None = Non
     known = stories_of(original[1], str(into)) if original is not None else Stories((), ())
     if story_id is not None:
         _check_id(story_id, known, into)
+    progress.stage("open")
     document = open_docx(docx, shown)
+    progress.stage("read")
     lines = Walker(document, shown, out).read()
+    progress.stage("story")
     draft = build(lines, shown, _fallback_title(document, docx), out)
     exts = _check_pictures(draft.slots, shown, out)
     _check_lengths(draft, shown, out)
@@ -74,6 +81,7 @@ def import_docx(docx: Path, into: Path | None = None, story_id: str | None = Non
     root = into.resolve().parent if into is not None else (folder or Path.cwd()).resolve()
     sid = story_id or _free_id(docx.stem, known.ids, root / BODY_FOLDER)
     written = Written()
+    progress.stage("write")
     try:
         entry, files = _write(draft, exts, sid, root, docx.name, written)
         if into is None:
