@@ -184,6 +184,43 @@ def test_a_failed_build_keeps_the_last_good_pages_with_the_error(own_desk: Desk)
     assert [s["headline"] for s in now["view"]["stories"]] == ["新的标题"]
 
 
+def test_a_rebuild_shows_its_new_pages_before_its_files_are_written(own_desk: Desk, monkeypatch) -> None:
+    """The desk builds through a resident session: a save redraws the changed page only, and its pages and
+    findings are on the page (served from memory) as soon as the previews are ready, before the proof and
+    the files; then the build's files replace them. Unchanged pages' files stay those of the build."""
+    desk = own_desk
+    good = state(desk)["view"]
+    shown: list[tuple[str, dict[str, bytes], bool]] = []
+    update = desk.state.update
+
+    def seen(**changes):
+        if changes.get("view") is not None:
+            view = changes["view"]
+            proof = desk.out_dir / "issue.proof.pdf"
+            shown.append((view.build, dict(view.memory), proof.stat().st_mtime_ns))
+            if view.memory:  # served from memory while it is the latest
+                update(**changes)
+                name = next(iter(view.memory))
+                status, data, headers = get(desk, view.url(name))
+                assert status == 200 and data == view.memory[name] and headers["Content-Type"] == "image/png"
+                return None
+        return update(**changes)
+
+    monkeypatch.setattr(desk.state, "update", seen)
+    before = (desk.out_dir / "issue.proof.pdf").stat().st_mtime_ns
+    issue = desk.issue_file
+    issue.write_text(issue.read_text(encoding="utf-8").replace("第一段文字", "第一段新的文字"), encoding="utf-8")
+    touch(issue)
+    assert not isinstance(next(desk.outcomes), Exception)
+    assert desk.session.changed == [1]
+    (early, pages, stamp), (final, no_pages, _) = shown
+    assert pages and stamp == before  # shown before the proof was written again
+    assert final != early != good["build"] and not no_pages
+    for name, png in pages.items():
+        assert (desk.out_dir / name).read_bytes() == png  # the files the build wrote show the same pages
+    assert state(desk)["view"]["build"] == final
+
+
 def test_the_event_stream_announces_the_state(desk: Desk) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", desk.port, timeout=10)
     conn.request("GET", "/api/events")

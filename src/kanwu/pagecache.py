@@ -171,6 +171,8 @@ class PreviewsReady:
     """Numbers of the pages whose drawing differs from the previous build's (all pages on the first)."""
     report: Report
     """The report: findings complete; ``outputs`` and ``sha256`` are filled in when the files are written."""
+    plan: Plan | None = None
+    """The makeup plan (where every story and picture is: ``kanwu serve`` marks findings on the pages)."""
 
 
 class CachedStages(Stages):
@@ -194,6 +196,8 @@ class CachedStages(Stages):
         """Digest of what every page's drawing depends on besides its HTML (options, layout and font files)."""
         self.rendering: tuple[list[int], Callable[[], list[tuple[bytes, Thumb]]]] | None = None
         """New pages whose previews are being rendered (`_judge`), and what waits for them."""
+        self.plan: Plan | None = None
+        """This build's makeup plan (set when the pages are pressed), for `PreviewsReady`."""
 
     def chunks(self, pages: int) -> int:
         """One HTML document per page."""
@@ -276,6 +280,7 @@ class CachedStages(Stages):
     def press(self, pdf: bytes, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
               report: Report) -> tuple[bytes, list[Any]]:
         """`kanwu.build.press_stage`, measuring ink and looking for blank places on new pages only."""
+        self.plan = plan
         if self.plain:
             return super().press(pdf, spec, press, issue, info, plan, report)
         from .build import identifier
@@ -349,7 +354,7 @@ class CachedStages(Stages):
             shots = [self._entry(n).shots[self.settings] for n in range(1, len(self.keys) + 1)]
             done = Previews([png for png, _ in shots], contact_sheet([thumb for _, thumb in shots]))
         if self.on_previews is not None:
-            self.on_previews(PreviewsReady(done.pages, done.contact, list(self.changed), report))
+            self.on_previews(PreviewsReady(done.pages, done.contact, list(self.changed), report, self.plan))
         return _Done(done)
 
 

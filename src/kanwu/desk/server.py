@@ -7,7 +7,10 @@ watch`` (a save redraws only the pages it changed): a build forks its drawing an
 preview workers, and forking from the main thread is what the build expects.
 The page (``static/``) follows the state through Server-Sent Events, so a
 save shows up by itself; a build that fails on bad input leaves the last good
-pages on the page with the error above them.
+pages on the page with the error above them. A rebuild's new pages and findings
+are shown as soon as the session has them (`kanwu.desk.view.preview_view`, the
+previews served from memory), about a quarter of a second before its files are
+written; the downloads follow with the files.
 
 What the server sends is fixed by allowlists: its own static files, the
 state as JSON, the files of the latest good build by name (`View.files`,
@@ -37,10 +40,10 @@ from ..build import BuildResult
 from ..errors import Finding, KanwuError
 from ..files import problem
 from ..layout.spec import load_layout
-from ..session import Session
+from ..session import PreviewsReady, Session
 from ..watch import watch
 from .source import NotShown, excerpt, position
-from .view import View, finding_json, make_view
+from .view import View, finding_json, make_view, preview_view
 
 LOOPBACK = "127.0.0.1"
 """The only address the desk listens on: nobody else on the network can see the proofs."""
@@ -115,6 +118,8 @@ class Desk:
         self.session = Session(self.issue_file, self.out_dir, layout, png=True, use_cache=use_cache)
         self.ready: float | None = None
         """Seconds the latest build took to have every page's preview (before its proof and files)."""
+        self.good: View | None = None
+        """The latest good build's view (the page shows it again when a build fails after its previews)."""
         self.state = State()
         self._stop = threading.Event()
         try:
@@ -163,14 +168,15 @@ class Desk:
             if isinstance(outcome, BuildResult):
                 try:
                     trim = load_layout(outcome.report.layout, self.root).page_size
-                    self.state.update(view=make_view(outcome, trim), failed=(), building=False)
+                    self.good = make_view(outcome, trim)
+                    self.state.update(view=self.good, failed=(), building=False)
                 except Exception as exc:  # noqa: BLE001 - a bug making the view: reported like a failed build
-                    self.state.update(failed=(_bug(exc),), building=False)
+                    self.state.update(view=self.good, failed=(_bug(exc),), building=False)
                     outcome = exc
-            elif isinstance(outcome, KanwuError):
-                self.state.update(failed=outcome.findings, building=False)
+            elif isinstance(outcome, KanwuError):  # the last good pages (its previews may have been shown)
+                self.state.update(view=self.good, failed=outcome.findings, building=False)
             else:
-                self.state.update(failed=(_bug(outcome),), building=False)
+                self.state.update(view=self.good, failed=(_bug(outcome),), building=False)
             yield outcome
 
     def rebuild(self) -> BuildResult:
@@ -178,10 +184,24 @@ class Desk:
         self.state.update(building=True)
         self.ready, started = None, time.monotonic()
 
-        def ready(_: Any) -> None:
+        def ready(shown: PreviewsReady) -> None:
             self.ready = time.monotonic() - started
+            if self.good is None:  # the first build: its downloads come with its pages
+                return
+            try:
+                trim = load_layout(shown.report.layout, self.root).page_size
+                view = preview_view(shown, trim, self.good, self.ready)
+            except Exception:  # noqa: BLE001 - the pages come with the files instead; the build goes on
+                return
+            if view is not None:
+                self.state.update(view=view, failed=())
 
         return self.session.build(on_previews=ready)
+
+    def preview(self, name: str) -> bytes | None:
+        """The page preview `name` of the build being finished, served from memory (`View.memory`)."""
+        view = self.state.view
+        return view.memory.get(name) if view is not None else None
 
     def file(self, name: str) -> Path | None:
         """The file of the latest good build called `name`, when it is one and still a regular file inside
@@ -330,6 +350,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, data, STATIC[name], body)
 
     def _file(self, name: str, body: bool) -> None:
+        shown = self.server.desk.preview(name)
+        if shown is not None:  # the build's name is in the address: a new build has new addresses
+            return self._send(200, shown, TYPES[".png"], body, cache=True)
         path = self.server.desk.file(name)
         if path is None:
             return self._send(404, b"not a file of this build\n", "text/plain; charset=utf-8", body)

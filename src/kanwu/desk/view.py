@@ -2,18 +2,24 @@
 
 Made once per build, in the process that built it, from the `BuildResult`
 (its report and plan) and the files it wrote; the server hands it out as
-JSON and serves no file that is not named in it (`View.files`).
+JSON and serves no file that is not named in it (`View.files`, and the
+previews a resident session has ready before it writes the files,
+`View.memory`: `preview_view`).
 """
 from __future__ import annotations
 
+import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from ..build import BuildResult
 from ..errors import Finding
+from ..makeup.plan import Plan
+from ..pagecache import PreviewsReady
+from ..preflight import Report
 from .places import Locator, Place
 
 DOWNLOADS = (("proof", "校样 PDF / proof"), ("print", "印刷 PDF / print"), ("report", "预检报告 JSON / report"),
@@ -57,6 +63,8 @@ class View:
     """How long the build took."""
     finished: float
     """When it finished (seconds since the epoch)."""
+    memory: dict[str, bytes] = field(default_factory=dict)
+    """File name → bytes of the page previews shown before the build wrote its files (`preview_view`)."""
 
     def url(self, name: str) -> str:
         """The address of one of this build's files (the build in the query, so a new build is fetched anew)."""
@@ -90,15 +98,44 @@ def make_view(result: BuildResult, trim: tuple[float, float], finished: float | 
     """The view of a build that wrote its files (``png`` on: the page previews are among them)."""
     report = result.report
     assert result.plan is not None, "a build hands its plan over"
-    locate = Locator(result.plan)
     files = {path.name: path for path in result.written.values()}
     report_path = result.written["report"]
-    stem = Path(report.issue).stem
-    pages = tuple(PageView(n, f"{stem}.page-{n}.png") for n in range(1, report.pages + 1))
+    pages = _pages(report, report.pages)
     # the page previews are not in the report's outputs: they sit beside it, named after the issue
     files.update({p.file: report_path.with_name(p.file) for p in pages})
-    stories = tuple({**row, "places": [p.as_json(trim) for p in locate.story(row["id"])]} for row in report.stories)
     downloads = tuple((kind, label, result.written[kind].name) for kind, label in DOWNLOADS if kind in result.written)
-    return View(report.build, report.ok, trim, pages, tuple(report.findings),
-                tuple(locate.finding(f) for f in report.findings), stories, files, downloads,
+    places, stories = _located(report, result.plan, trim)
+    return View(report.build, report.ok, trim, pages, tuple(report.findings), places, stories, files, downloads,
                 sum(result.timings.values()), time.time() if finished is None else finished)
+
+
+def preview_view(ready: PreviewsReady, trim: tuple[float, float], last: View, seconds: float) -> View | None:
+    """The view of a build whose previews and findings are ready and whose files are not written yet (a
+    resident session tells them about a quarter of a second earlier): the new pages served from memory,
+    the downloads still `last`'s. None without a plan to place the findings."""
+    if ready.plan is None:
+        return None
+    report = ready.report
+    pages = _pages(report, len(ready.pages))
+    memory = {p.file: png for p, png in zip(pages, ready.pages)}
+    digest = hashlib.sha256()
+    for png in ready.pages:
+        digest.update(hashlib.sha256(png).digest())
+    places, stories = _located(report, ready.plan, trim)
+    files = {name: path for name, path in last.files.items() if name not in memory}
+    return View(f"p{digest.hexdigest()[:20]}", report.ok, trim, pages, tuple(report.findings), places, stories,
+                files, last.downloads, seconds, time.time(), memory)
+
+
+def _pages(report: Report, count: int) -> tuple[PageView, ...]:
+    """The previews' names (``<stem>.page-N.png``)."""
+    stem = Path(report.issue).stem
+    return tuple(PageView(n, f"{stem}.page-{n}.png") for n in range(1, count + 1))
+
+
+def _located(report: Report, plan: Plan, trim: tuple[float, float]) -> tuple[tuple[Place | None, ...],
+                                                                             tuple[dict[str, Any], ...]]:
+    """Where each finding sits, and the stories' rows with their places on the pages."""
+    locate = Locator(plan)
+    stories = tuple({**row, "places": [p.as_json(trim) for p in locate.story(row["id"])]} for row in report.stories)
+    return tuple(locate.finding(f) for f in report.findings), stories
