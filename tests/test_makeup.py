@@ -381,6 +381,15 @@ def test_the_lead_story_opens_page_one_with_its_head(tmp_path: Path) -> None:
     assert first.rect.cols >= 3
 
 
+def test_a_few_lines_to_cut_beat_a_blank_page(tmp_path: Path) -> None:
+    # three stories of about 2.2 A3 pages and no plan: four pages came out, the last one blank; two pages
+    # with a few lines overset (the report says what to cut) is what an editor wants
+    path = issue(tmp_path, "tabloid-a3", story("a", 32) + story("b", 16) + story("c", 8))
+    plan = plan_of(path)
+    assert len(plan.pages) == 2, [p.fill for p in plan.pages]
+    assert "overset" in codes(plan)
+
+
 # ------------------------------------------------------------------ the whole build
 
 def test_the_plan_is_deterministic(tmp_path: Path) -> None:

@@ -30,6 +30,10 @@ the fourth power of them (30 took hours); the last ones are overset instead. The
 are held to `MAX_PAGE_STORIES` before (`check_crowding`), so only a page shared out on its own gets here."""
 CLOSE = 1.08
 """Content estimated at up to this share of fewer pages is tried on them first."""
+BLANKISH = 1 / 3
+"""A page filled less than this is (nearly) blank: a paper should not carry one to avoid a small cut."""
+CUT_RATHER = 0.1
+"""Overset up to this share of a page's lines is asked to be cut rather than a page left (nearly) blank."""
 
 
 @dataclass(frozen=True)
@@ -93,20 +97,30 @@ class ModularBuilder:
         hinted = max((p.page or 0 for p in self.prepared.values()), default=0)
         count = max(self._page_count(order), hinted)
         fewer = count - max(1, self.st.page_multiple)
+        tight: list[PageResult] | None = None
         if fewer >= max(1, hinted) and self._estimate(order) <= CLOSE * sum(self._capacity(i) for i in range(fewer)):
             # the estimate is rough and errs large: content just over `fewer` pages is tried on them first
             # (two pages filled beat four half empty)
             groups = self._groups(order, fewer)
-            pages = self._balance(groups, self._run([("", list(ids)) for ids in groups]))
-            if not any(p.overset for p in pages):
-                return pages
+            tight = self._balance(groups, self._run([("", list(ids)) for ids in groups]))
+            if not any(p.overset for p in tight):
+                return tight
         for _ in range(4):
             groups = self._groups(order, count)
             pages = self._balance(groups, self._run([("", list(ids)) for ids in groups]))
             if not any(p.overset for p in pages):
-                return pages
+                break
             count += max(1, self.st.page_multiple)
+        if tight is not None and self._cut_rather(tight, pages):
+            return tight
         return pages
+
+    def _cut_rather(self, tight: list[PageResult], more: list[PageResult]) -> bool:
+        """True when fewer pages with a few lines overset (the report says what to cut) beat more pages, one
+        of them left (nearly) blank: three stories of 2.2 pages came out as four pages, the last one blank."""
+        over = sum(lines for p in tight for lines, _ in p.overset.values())
+        thin = any(p.layout is None or not p.pieces or self._fill(p.layout, i) < BLANKISH for i, p in enumerate(more))
+        return thin and over <= CUT_RATHER * self._capacity(len(tight) - 1)
 
     def _balance(self, groups: list[list[str]], pages: list[PageResult], rounds: int = 8) -> list[PageResult]:
         """Move stories between neighbouring pages while that raises the emptiest page's fill (the shares
