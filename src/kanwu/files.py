@@ -37,6 +37,16 @@ class Unreadable(KanwuError):
         self.why = why
 
 
+def version(path: Path) -> str:
+    """What changes when a file is edited or replaced (size, modification time, inode), as text for a
+    cache key; "missing" when it cannot be looked at."""
+    try:
+        st = path.stat()
+    except OSError:
+        return "missing"
+    return f"{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
+
+
 def utf8_name(path: Path, shown: str) -> None:
     """Refuse a path whose name (or a folder above it) is not UTF-8, before anything is read or written.
 

@@ -52,6 +52,7 @@ from urllib.parse import unquote
 from .build import Stages
 from .drawn import Expected, blank_places
 from .errors import Finding
+from .files import version
 from .imagecache import ImageCache
 from .inkcov import PageInk, graphics_keys, measure, strip_text
 from .layout.spec import Layout
@@ -150,12 +151,7 @@ def file_identities(roots: dict[str, Root], page: str | None = None) -> bytes:
             files = sorted({root.resolve() / unquote(rel) for rel in _NAMED.findall(page)})
         else:
             files = sorted(root.rglob("*"))
-        for path in files:
-            try:
-                st = path.stat()
-                ids.append(f"{name}|{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}")
-            except OSError:
-                ids.append(f"{name}|{path}|missing")
+        ids += [f"{name}|{path}|{version(path)}" for path in files]
     return "\n".join(ids).encode()
 
 

@@ -43,6 +43,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .files import version
 from .pagecache import CachedStages, PageCache, PreviewsReady
 from .progress import NO_PROGRESS, Progress
 
@@ -99,12 +100,7 @@ class Session:
                 found = sorted(folder.iterdir())
             except OSError:  # gone since: the build says what it makes of it
                 found = []
-            for path in found:
-                try:
-                    st = path.stat()
-                    seen.append(f"{path}|{st.st_size}|{st.st_mtime_ns}")
-                except OSError:
-                    seen.append(f"{path}|missing")
+            seen += [f"{path}|{version(path)}" for path in found]
         if self._fonts is not None and tuple(seen) != self._fonts:
             fonts.forget_folders()
         self._fonts = tuple(seen)
