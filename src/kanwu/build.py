@@ -171,7 +171,8 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
                     + check_pages(made.plan, len(drawn.page_sizes), spec))
     report.pages = len(drawn.page_sizes)
     info = ProofInfo(f"{issue.publication.name.value} 第{issue.number}期", date_cn(issue.date),
-                     proof_round or issue.proof_round, made.fonts["sans"].family)
+                     proof_round or issue.proof_round,
+                     (made.fonts["sans"], *(f for role, f in made.fonts.items() if role != "sans")))
     snap = snapshot(issue, story_pages(made.plan), info.round, info.built)
     changes = compare(earlier, snap, str(since)) if earlier is not None else None
     report.changes = changes.as_json() if changes else None

@@ -1,16 +1,15 @@
 """The proof (校样): a summary, then the print pages with findings drawn where they are.
 
-The proof is made from the print PDF's bytes: a small overlay document
-(stamps, frames, margin notes, change bars; rendered by WeasyPrint, no
-relayout of the issue) is merged onto each page with pypdf, so the editors see
-exactly what the printer would get. Pages keep the print PDF's real size
-(trim and bleed), so a proof prints at 100 %. The proof also carries the
-source snapshot of its round (`kanwu.rounds`), so the next round can be
-compared with it.
+The proof is made from the print PDF's bytes: the marks (stamps, frames, margin notes, change
+bars) are drawn onto each print page as one more content stream, after the page's own, so the
+editors see exactly what the printer would get, and the summary pages are put in front. Pages
+keep the print PDF's real size (trim and bleed), so a proof prints at 100 %. The proof also
+carries the source snapshot of its round (`kanwu.rounds`), so the next round can be compared with
+it.
 
-Geometry comes from `wpext.Placement` (pt from the trim's top-left corner);
-this module decides what to draw and where the notes go, the template
-``templates/proof.html.j2`` only draws it.
+Geometry comes from the plan (pt from the trim's top-left corner); this module decides what to
+draw and where the notes go, `kanwu.proofdraw` draws it (`kanwu.pdfdraw`: no WeasyPrint, which
+took a second over the summary's tables of a big number).
 """
 from __future__ import annotations
 
@@ -22,14 +21,11 @@ import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
-from markupsafe import Markup
-
 from .errors import Finding, KanwuError
+from .fonts import ResolvedFont
 from .sources import read_source
 from .makeup.plan import Box, Plan, TextPiece, box_of
 from .model import Issue
@@ -82,8 +78,8 @@ class ProofInfo:
     """The issue date as printed."""
     round: int
     """Proof round (1 = 一校)."""
-    sans: str
-    """Font family for the proof's own text."""
+    fonts: tuple[ResolvedFont, ...]
+    """The layout's faces: the proof's own text is set in the first (its sans), what it lacks in the others."""
     built: str = field(default_factory=build_time)
     """Build time shown on every page."""
 
@@ -302,12 +298,14 @@ def _place_notes(marks: list[Mark], area: tuple[float, float, float, float], pag
     return notes
 
 
-def _stamp_at(area: tuple[float, float, float, float], page_h: float) -> str:
-    """CSS position of the stamp: in the top margin, or the bottom one when the top is too narrow."""
+def _stamp_top(area: tuple[float, float, float, float], page_h: float) -> float:
+    """Where the stamp's top is: in the top margin, or the bottom one when the top is too narrow."""
+    from .proofdraw import STAMP_HEIGHT
+
     ax, ay, aw, ah = area
     if ay >= 11 * MM or page_h - ay - ah < 11 * MM:
-        return f"top: {min(4 * MM, max(1.5 * MM, ay / 2 - 6)):.1f}pt"
-    return f"bottom: {4 * MM:.1f}pt"
+        return min(4 * MM, max(1.5 * MM, ay / 2 - 6))
+    return page_h - 4 * MM - STAMP_HEIGHT
 
 
 # ---------------------------------------------------------------- summary
@@ -372,22 +370,45 @@ def page_geometry(page: Any) -> Geometry:
                     float(trim.left) - float(media.left), float(media.top) - float(trim.top))
 
 
-@lru_cache(maxsize=1)
-def _templates() -> jinja2.Environment:
-    """kanwu's own templates (compiled once per process: a resident session makes many proofs)."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
-                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
+def proof_fonts(info: ProofInfo, issue_dir: Path | None) -> Any:
+    """The faces the proof's text is set in (`kanwu.pdfdraw.FontSet`): the sans, its bold, then the others."""
+    from .fonts import resolve_role
+    from .layout.spec import FontRole
+    from .pdfdraw import FontSet
+    from .text.metrics import face
+
+    sans, *others = info.fonts
+    bold = resolve_role(sans.role, FontRole((sans.family,), 700), issue_dir) or sans
+    return FontSet(face(sans.path, sans.index), face(bold.path, bold.index), [face(f.path, f.index) for f in others])
+
+
+def _draw_on(writer: Any, page: Any, content: bytes, fonts: Any, wrap: tuple[Any, Any]) -> None:
+    """`content` drawn over a print page: its own content between q and Q, then this; the fonts in its resources."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    from .pdfdraw import add_stream
+
+    res = page.get("/Resources")
+    res = DictionaryObject({k: res.raw_get(k) for k in res}) if res is not None else DictionaryObject()
+    old = res.get("/Font")
+    merged = DictionaryObject({k: old.raw_get(k) for k in old}) if old is not None else DictionaryObject()
+    merged.update(fonts)
+    res[NameObject("/Font")] = merged
+    page[NameObject("/Resources")] = res
+    own = page.raw_get("/Contents") if "/Contents" in page else ArrayObject()
+    own = list(own) if isinstance(own, ArrayObject) else [own]
+    page[NameObject("/Contents")] = ArrayObject([wrap[0], *own, wrap[1], add_stream(writer, content)])
 
 
 def make_proof(print_pdf: bytes, report: Report, plan: Plan, issue: Issue, info: ProofInfo,
                snapshot: dict[str, Any], changes: Changes | None = None, show_normalized: bool = False,
                show_grid: bool = False) -> bytes:
     """The proof PDF: summary pages, then every print page with its marks; the snapshot embedded."""
-    from pypdf import PdfReader, PdfWriter, Transformation
-    from pypdf.generic import ArrayObject, ByteStringObject, RectangleObject
-    from weasyprint import HTML
+    from pypdf import PageObject, PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, NameObject, RectangleObject
 
-    from .wpext import make_fetcher
+    from .pdfdraw import Canvas, add_stream
+    from .proofdraw import overlay, summary_pages
 
     printed = PdfReader(io.BytesIO(print_pdf))
     geo = page_geometry(printed.pages[0])
@@ -400,47 +421,47 @@ def make_proof(print_pdf: bytes, report: Report, plan: Plan, issue: Issue, info:
         marks += _grid_marks(plan)
     g = plan.grid
     area = (g.left, g.top, g.width, g.height)
-    pages = []
-    for n in range(1, report.pages + 1):
-        on = [m for m in marks if m.page == n]
-        pages.append({"number": n, "marks": on, "notes": _place_notes(on, area, width),
-                      "stamp_at": _stamp_at(area, height), "stamp_right": max(3 * MM, width - area[0] - area[2])})
-    grid_lines = [round(g.top + i * g.leading, 2) for i in range(g.lines + 1)] if show_grid else []
-    rows = {s["id"]: s for s in report.stories}
-    env = _templates()
-    # sans goes into <style> as Markup: HTML escaping would corrupt the quotes
+    by_page: dict[int, list[Mark]] = defaultdict(list)
+    for m in marks:
+        by_page[m.page].append(m)
+    pages = [{"number": n, "marks": by_page[n], "notes": _place_notes(by_page[n], area, width),
+              "stamp_top": _stamp_top(area, height), "stamp_right": max(3 * MM, width - area[0] - area[2])}
+             for n in range(1, report.pages + 1)]
     ctx: dict[str, Any] = dict(
-        geo=geo, width=width, height=height, sans=Markup(f'"{info.sans}"'), info=info, round_cn=round_cn(info.round),
+        info=info, round_cn=round_cn(info.round), width=width, height=height,
         layout=report.layout, pages=report.pages, issue_file=report.issue, ok=report.ok,
         errors=sum(f.level == "error" for f in report.findings),
         warnings=sum(f.level == "warning" for f in report.findings),
-        stories=report.stories, rows=rows, findings=summary_findings(report.findings),
+        stories=report.stories, findings=summary_findings(report.findings),
         page_rows=[{"number": p.number, "title": p.title, "fill": round(p.fill * 100),
                     "stories": "、".join(dict.fromkeys(m.story for m in p.modules)),
                     "low": p.fill < plan.settings.min_fill and not (p.last and plan.settings.builder == "flow")}
                    for p in plan.pages],
-        overlay_pages=pages, changes=changes, show_normalized=show_normalized, show_grid=show_grid,
-        grid_lines=grid_lines, grid_area=area,
-        summary_stamp_at=_stamp_at((20 * MM, 22 * MM, width - 40 * MM, height - 40 * MM), height))
-    html = env.get_template("proof.html.j2").render(**ctx)
-    overlay = HTML(string=html, url_fetcher=make_fetcher([])).write_pdf()
-    over = PdfReader(io.BytesIO(overlay))
+        changes=changes, show_normalized=show_normalized,
+        grid_lines=[round(g.top + i * g.leading, 2) for i in range(g.lines + 1)] if show_grid else [],
+        grid_area=area)
     writer = PdfWriter(clone_from=printed)
-    n_summary = len(over.pages) - len(writer.pages)
-    if n_summary < 1:
-        raise RuntimeError(f"proof overlay has {len(over.pages)} pages for {len(writer.pages)} print pages")
-    for i, page in enumerate(writer.pages):
-        # the overlay page is the print page's MediaBox with its origin at (0, 0)
-        dx, dy = float(page.mediabox.left), float(page.mediabox.bottom)
-        if abs(dx) < 0.001 and abs(dy) < 0.001:
-            page.merge_page(over.pages[n_summary + i])
-        else:
-            page.merge_transformed_page(over.pages[n_summary + i], Transformation().translate(dx, dy))
+    if len(writer.pages) != len(pages):
+        raise RuntimeError(f"the print PDF has {len(writer.pages)} pages, the report {len(pages)}")
+    fonts = proof_fonts(info, issue.root)
+    drawn = []
+    for page, spec in zip(writer.pages, pages):
+        # marks are placed from the trim's top-left corner: the trim's place in this page's MediaBox
+        canvas = Canvas(fonts, float(page.mediabox.left) + geo.left, float(page.mediabox.top) - geo.top)
+        overlay(canvas, spec, ctx)
+        drawn.append(canvas.data())
+    summary = [c.data() for c in summary_pages(ctx, fonts, geo, lambda: Canvas(fonts, 0.0, geo.media_h))]
+    resources = fonts.resources(writer)  # after all the drawing: the subsets hold every glyph drawn
+    wrap = (add_stream(writer, b"q"), add_stream(writer, b"Q"))
+    for page, content in zip(writer.pages, drawn):
+        _draw_on(writer, page, content, resources, wrap)
     trim = RectangleObject([geo.left, geo.media_h - geo.top - height, geo.left + width, geo.media_h - geo.top])
-    for i in reversed(range(n_summary)):
-        summary = over.pages[i]
-        summary.trimbox = trim
-        writer.insert_page(summary, 0)
+    for i, content in enumerate(summary):
+        page = PageObject.create_blank_page(width=geo.media_w, height=geo.media_h)
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): resources})
+        page[NameObject("/Contents")] = add_stream(writer, content)
+        page.trimbox = trim
+        writer.insert_page(page, i)
     embed(writer, snapshot)
     digest = hashlib.sha256(print_pdf).digest()[:16]
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])  # noqa: SLF001 (pypdf: fixed /ID)

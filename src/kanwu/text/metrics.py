@@ -104,8 +104,8 @@ class FontMetrics:
         """
         return _for_family(family, weight)
 
-    def _shape(self, text: str, halt: bool) -> float:
-        """Shape ``text`` as one run and return its total advance in em."""
+    def _buffer(self, text: str, halt: bool) -> hb.Buffer:
+        """``text`` shaped as one run, as Pango shapes it."""
         buf = hb.Buffer()
         buf.add_str(text)
         # the language must be set before guessing, or the guess takes the
@@ -117,7 +117,37 @@ class FontMetrics:
             # script of the Han around them, where Noto CJK's dash is full width (alone it is 0.89 em)
             buf.script = "Hani"
         hb.shape(self._font, buf, {"halt": True} if halt else {})
-        return sum(p.x_advance for p in buf.glyph_positions) / self._upem
+        return buf
+
+    def _shape(self, text: str, halt: bool) -> float:
+        """Shape ``text`` as one run and return its total advance in em."""
+        return sum(p.x_advance for p in self._buffer(text, halt).glyph_positions) / self._upem
+
+    def glyphs(self, text: str) -> list[tuple[int, int, float, float]]:
+        """``text`` shaped as one run (default features): (glyph id, cluster, advance, nominal advance) per glyph,
+        advances in em; the nominal advance is the glyph's own width, without kerning or other positioning.
+
+        For drawing text kanwu lays out itself (`kanwu.pdfdraw`): the glyphs and widths `advance` measures.
+        """
+        buf = self._buffer(text, False)
+        return [(info.codepoint, info.cluster, pos.x_advance / self._upem,
+                 self._font.get_glyph_h_advance(info.codepoint) / self._upem)
+                for info, pos in zip(buf.glyph_infos, buf.glyph_positions)]
+
+    @property
+    def upem(self) -> float:
+        """Font units per em."""
+        return self._upem
+
+    @property
+    def hb_face(self) -> hb.Face:
+        """The HarfBuzz face (for subsetting)."""
+        return self._face
+
+    def extents(self) -> tuple[float, float]:
+        """Ascent and descent (both positive) in em, from the font's horizontal header, as Pango takes them."""
+        ext = self._font.get_font_extents("ltr")
+        return ext.ascender / self._upem, -ext.descender / self._upem
 
     @property
     def emulates_halt(self) -> bool:
