@@ -82,8 +82,8 @@ def test_a_refused_url_is_reported_once_as_refused(tmp_path: Path) -> None:
 
 
 def test_shipped_layouts_and_the_proof_make_weasyprint_say_nothing(tmp_path: Path, seed_a3) -> None:
-    """Zero WeasyPrint warnings on the shipped layouts, the placeholders and the proof overlay: any
-    there would be kanwu's bugs (the proof is kanwu's own HTML), not the user's findings."""
+    """Zero WeasyPrint warnings on the shipped layouts, the placeholders and the whole build with its
+    proof: any there would be kanwu's bugs, not the user's findings."""
     assert not [f for f in seed_a3.report.findings if f.code == "layout-css"]
     seen: list[logging.LogRecord] = []
 
