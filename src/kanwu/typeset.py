@@ -23,7 +23,8 @@ from . import forked
 from .errors import Finding, KanwuError, Pos
 from .layout.csslog import Collect, css_findings
 from .layout.spec import Layout
-from .wpext import Root, check_version, detach, make_fetcher, overrun, undrawable
+from .layout.lines import DrawnText
+from .wpext import Root, check_version, detach, make_fetcher, overrun, undrawable, use_text
 
 RUNS = 2
 """Pages are drawn in at most this many runs, whatever the machine. The print PDF's bytes depend on the
@@ -69,12 +70,14 @@ def workers(pages: int) -> int:
 
 
 def draw(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: Layout | None,
-         options: PdfOptions | None, progress: Callable[[int], None] | None = None) -> Drawn:
+         options: PdfOptions | None, progress: Callable[[int], None] | None = None,
+         text: DrawnText | None = None) -> Drawn:
     """Lay out each HTML chunk (runs of whole pages, relative URLs against `base`, reading only below the
-    `roots`) and, with `options`, write it to PDF; the chunks' pages joined in order.
+    `roots`) and, with `options`, write it to PDF; the chunks' pages joined in order. The composed lines
+    the HTML names (`kanwu.layout.lines.composed_html`) are in `text`.
 
     `progress` is told how many pages are drawn so far, as runs finish."""
-    parts = draw_each(chunks, base, roots, layout, options, progress)
+    parts = draw_each(chunks, base, roots, layout, options, progress, text)
     findings: list[Finding] = []
     for part in parts:
         findings += [f for f in part.findings if f not in findings]
@@ -84,7 +87,8 @@ def draw(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: La
 
 
 def draw_each(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: Layout | None,
-              options: PdfOptions | None, progress: Callable[[int], None] | None = None) -> list[Drawn]:
+              options: PdfOptions | None, progress: Callable[[int], None] | None = None,
+              text: DrawnText | None = None) -> list[Drawn]:
     """Each chunk drawn on its own (`draw` without the join), each by a forked worker of its own, all within
     `DRAW_SECONDS`; `progress` is told how many pages are drawn so far. Raises the first chunk's `KanwuError`.
 
@@ -96,7 +100,7 @@ def draw_each(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layou
     imports, fonts and caches (copy-on-write), so forking costs a few milliseconds."""
     check_version()
     global _JOB
-    _JOB = (list(chunks), base, roots, layout, options)
+    _JOB = (list(chunks), base, roots, layout, options, text)
     children: list[forked.Child] = []
     try:  # the workers find their work in their copy of this process
         for i in range(len(chunks)):
@@ -131,7 +135,7 @@ def _collect(runs: Iterable[Drawn | KanwuError], progress: Callable[[int], None]
     return parts
 
 
-_JOB: tuple[list[Chunk], Path, dict[str, Root], Layout | None, PdfOptions | None] | None = None
+_JOB: tuple[list[Chunk], Path, dict[str, Root], Layout | None, PdfOptions | None, DrawnText | None] | None = None
 """The work the forked workers find in their copy of this process (nothing is pickled to them)."""
 
 
@@ -141,7 +145,8 @@ def _draw(index: int) -> Drawn | KanwuError:
     from weasyprint.text import ffi
 
     assert _JOB is not None
-    chunks, base, roots, layout, options = _JOB
+    chunks, base, roots, layout, options, text = _JOB
+    use_text(text)
     findings: list[Finding] = []
     if ffi.harfbuzz_subset is None and index == 0:
         findings.append(Finding("warning", "slow-font-subsetting",
