@@ -88,6 +88,16 @@ class Stages:
     redoes only the pages whose HTML changed; what a build returns is the same.
     """
 
+    warm: Any = None
+    """The drawing process started with the build (`kanwu.typeset.Warm`), when `start` started one."""
+
+    def start(self) -> None:
+        """Called as the build starts: fork the process that will draw, so that it imports WeasyPrint while
+        the issue is read and made up (`kanwu.typeset.Warm`)."""
+        from . import typeset
+
+        self.warm = typeset.Warm()
+
     def chunks(self, pages: int) -> int:
         """Into how many HTML documents (runs of whole pages) `pages` pages are cut: one per drawing process."""
         from . import typeset
@@ -104,7 +114,8 @@ class Stages:
         (`text`); `drawn` is told how many are done so far."""
         from . import typeset
 
-        return typeset.draw(html, base, roots, spec, options, drawn, text)
+        warm, self.warm = self.warm, None
+        return typeset.draw(html, base, roots, spec, options, drawn, text, warm)
 
     def press(self, pdf: bytes, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
               report: Report) -> tuple[bytes, list[Any]]:
@@ -147,6 +158,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     """
     clock = _Clock(progress)
     stages = stages or Stages()
+    stages.start()  # an unused drawing process (the input has errors) stops when `stages` is dropped
     if write:  # its name goes into the report: refuse it before the work, not after
         utf8_name(Path(out_dir or "out"), str(out_dir or "out"))
         source_epoch()  # a wrong SOURCE_DATE_EPOCH too

@@ -207,6 +207,9 @@ class CachedStages(Stages):
         cache.memory, cache.used = self.cache.pictures, self.pictures
         return cache
 
+    def start(self) -> None:
+        """Nothing to start: a session's process has WeasyPrint imported, and forks the workers itself."""
+
     def _entry(self, number: int) -> PageEntry:
         return self.cache.entries[self.keys[number - 1]]
 
