@@ -7,12 +7,14 @@ happened, writes nothing, and leaves no process behind.
 """
 from __future__ import annotations
 
+import io
 import os
 import signal
 import time
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from kanwu import forked, previews, typeset
 from kanwu.build import build
@@ -156,3 +158,42 @@ def test_different_font_subsets_have_different_names(two_runs: tuple[Path, Path]
     fonts = fonts_by_name(two_runs[1])
     assert len(fonts) >= 4, fonts  # both runs' subsets were looked at
     assert all(len(programs) == 1 for programs in fonts.values()), fonts
+
+
+def test_the_warm_drawing_process_of_a_build_that_fails_early_is_stopped(tmp_path: Path) -> None:
+    """A cold build forks the process that will draw as it starts (it imports WeasyPrint meanwhile): when
+    the input is refused before anything is drawn, that process does not outlive the build."""
+    import gc
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("publication: [\n", encoding="utf-8")
+    before = children()
+    with deadline(30), pytest.raises(KanwuError):
+        build(bad, tmp_path / "out")
+    gc.collect()
+    assert children() <= before
+
+
+def test_the_warm_process_draws_what_the_workers_draw(two_runs: tuple[Path, Path], tmp_path: Path) -> None:
+    """`typeset.Warm` hands back the same drawn chunks as `draw_each` in this process would."""
+    import gc
+
+    from kanwu.build import load_stage, makeup_stage, named_roots, render_stage
+    from kanwu.layout.lines import DrawnText
+
+    issue, spec, _ = load_stage(two_runs[0], None)
+    made = makeup_stage(issue, spec)
+    drawable = render_stage(issue, spec, made, None, 2)
+    args = (drawable.html, issue.root, named_roots(issue, spec, drawable.pictures, drawable.profile.root), spec,
+            typeset.PdfOptions("pdf/x-4", b"0" * 32, {}), None, DrawnText(made.fonts, drawable.pieces))
+    warm = typeset.Warm()
+    from_warm = warm.draw_each(*args)
+    here = typeset.draw_each(*args)
+    assert len(from_warm) == len(here) == 2
+    for a, b in zip(from_warm, here):  # WeasyPrint's own bytes carry a random XMP id: compare what is drawn
+        assert a.page_sizes == b.page_sizes and a.findings == b.findings
+        assert [p.extract_text() for p in PdfReader(io.BytesIO(a.pdf)).pages] == \
+            [p.extract_text() for p in PdfReader(io.BytesIO(b.pdf)).pages]
+    del warm
+    gc.collect()
+    assert not children()

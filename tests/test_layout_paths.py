@@ -99,7 +99,7 @@ def test_fetcher_roots_are_only_the_issue_layouts_fonts_and_shipped_profiles(tmp
     folder = layout(tmp_path, "print: {profile: press.icc}\n")
     shutil.copy(SHIPPED, folder / "press.icc")
     issue, spec, _ = load_stage(tmp_path / "issue.yaml", None)
-    html, profile, cache, _ = render_stage(issue, spec, makeup_stage(issue, spec))
+    html, profile, cache, _, _ = render_stage(issue, spec, makeup_stage(issue, spec))
     roots = named_roots(issue, spec, cache, profile.root)
     assert roots["profiles"] == folder.resolve()
     folders = {v for v in roots.values() if isinstance(v, Path)}

@@ -21,6 +21,7 @@ from .fonts import ResolvedFont, font_dirs, issue_text, resolve_fonts
 from .imagecache import ImageCache
 from .images import ImageInfo, inspect_issue
 from .layout.html import date_cn, render_html
+from .layout.lines import DrawnPiece, DrawnText
 from .layout.spec import Layout, load_layout
 from .load import load_issue
 from .makeup import Plan, make_plan
@@ -87,6 +88,16 @@ class Stages:
     redoes only the pages whose HTML changed; what a build returns is the same.
     """
 
+    warm: Any = None
+    """The drawing process started with the build (`kanwu.typeset.Warm`), when `start` started one."""
+
+    def start(self) -> None:
+        """Called as the build starts: fork the process that will draw, so that it imports WeasyPrint while
+        the issue is read and made up (`kanwu.typeset.Warm`)."""
+        from . import typeset
+
+        self.warm = typeset.Warm()
+
     def chunks(self, pages: int) -> int:
         """Into how many HTML documents (runs of whole pages) `pages` pages are cut: one per drawing process."""
         from . import typeset
@@ -98,11 +109,13 @@ class Stages:
         return ImageCache.open(write, use_cache)
 
     def draw(self, html: list[str], base: Path, roots: dict[str, Root], spec: Layout, options: Any,
-             drawn: Callable[[int], None]) -> Any:
-        """The pages drawn by WeasyPrint (`kanwu.typeset.Drawn`); `drawn` is told how many are done so far."""
+             drawn: Callable[[int], None], text: DrawnText) -> Any:
+        """The pages drawn by WeasyPrint (`kanwu.typeset.Drawn`), with the composed lines the HTML names
+        (`text`); `drawn` is told how many are done so far."""
         from . import typeset
 
-        return typeset.draw(html, base, roots, spec, options, drawn)
+        warm, self.warm = self.warm, None
+        return typeset.draw(html, base, roots, spec, options, drawn, text, warm)
 
     def press(self, pdf: bytes, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
               report: Report) -> tuple[bytes, list[Any]]:
@@ -145,6 +158,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     """
     clock = _Clock(progress)
     stages = stages or Stages()
+    stages.start()  # an unused drawing process (the input has errors) stops when `stages` is dropped
     if write:  # its name goes into the report: refuse it before the work, not after
         utf8_name(Path(out_dir or "out"), str(out_dir or "out"))
         source_epoch()  # a wrong SOURCE_DATE_EPOCH too
@@ -164,7 +178,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     options = typeset.PdfOptions(variant(spec, pdfx), identifier(issue, spec.name), metadata(issue)) if write else None
     roots = named_roots(issue, spec, drawable.pictures, drawable.profile.root)
     drawn = stages.draw(drawable.html, issue.root, roots, spec, options,
-                        lambda done: progress.pages(done, len(made.plan.pages)))
+                        lambda done: progress.pages(done, len(made.plan.pages)), DrawnText(made.fonts, drawable.pieces))
     clock("typeset")
     report = assess(issue, spec, made.plan, made.images,
                     findings + made.findings + made.setter.findings + drawable.findings + drawn.findings
@@ -318,6 +332,8 @@ class Drawable(NamedTuple):
     """The converted pictures by name (the fetcher's ``cache`` root)."""
     findings: list[Finding]
     """Pictures that could not be converted, an unusable cache."""
+    pieces: dict[str, DrawnPiece]
+    """The composed lines the HTML names, which kanwu draws itself (`kanwu.layout.lines.composed_html`)."""
 
 
 def render_stage(issue: Issue, spec: Layout, made: MadeUp, cache: ImageCache | None = None,
@@ -330,10 +346,11 @@ def render_stage(issue: Issue, spec: Layout, made: MadeUp, cache: ImageCache | N
     url = locator(named_roots(issue, spec, copies, profile.root))
     numbers = [p.number for p in made.plan.pages]
     size = -(-len(numbers) // max(1, chunks))
+    pieces: dict[str, DrawnPiece] = {}
     html = [render_html(issue, spec, made.fonts, made.plan, made.setter,
                         lambda src: urls[src] if src in urls else url(src), url, profile_css(profile, url),
-                        numbers[i:i + size]) for i in range(0, max(1, len(numbers)), size)]
-    return Drawable(html, profile, copies, findings)
+                        numbers[i:i + size], pieces) for i in range(0, max(1, len(numbers)), size)]
+    return Drawable(html, profile, copies, findings, pieces)
 
 
 def check_pages(plan: Plan, drawn: int, spec: Layout) -> list[Finding]:

@@ -55,6 +55,7 @@ from .errors import Finding
 from .files import version
 from .imagecache import ImageCache
 from .inkcov import PageInk, graphics_keys, measure, strip_text
+from .layout.lines import DrawnText
 from .layout.spec import Layout
 from .model import Issue
 from .makeup.plan import Plan
@@ -206,18 +207,22 @@ class CachedStages(Stages):
         cache.memory, cache.used = self.cache.pictures, self.pictures
         return cache
 
+    def start(self) -> None:
+        """Nothing to start: a session's process has WeasyPrint imported, and forks the workers itself."""
+
     def _entry(self, number: int) -> PageEntry:
         return self.cache.entries[self.keys[number - 1]]
 
     def draw(self, html: list[str], base: Path, roots: dict[str, Root], spec: Layout, options: Any,
-             drawn: Callable[[int], None]) -> Any:
+             drawn: Callable[[int], None], text: DrawnText) -> Any:
         """The pages joined; only those with a new key are drawn, in runs (one forked process each, bounded in
         time as a cold build's: `kanwu.typeset.draw_each`)."""
         from . import typeset
 
         if options is None:  # laid out only (a check): nothing to keep
-            return super().draw(html, base, roots, spec, options, drawn)
-        self.common = common = hashlib.sha256(repr((str(base), options)).encode() + b"\0"
+            return super().draw(html, base, roots, spec, options, drawn, text)
+        # the pieces are named by a digest of their lines in the HTML; the faces drawing them are not
+        self.common = common = hashlib.sha256(repr((str(base), options, sorted(text.faces.items()))).encode() + b"\0"
                                               + file_identities(roots)).digest()
         previous, self.keys = self.cache.last, [
             hashlib.sha256(common + page.encode() + b"\0" + file_identities(roots, page)).hexdigest() for page in html]
@@ -229,9 +234,9 @@ class CachedStages(Stages):
             size = -(-len(missing) // self.processes(len(missing)))
             runs = [missing[i:i + size] for i in range(0, len(missing), size)]
             made = typeset.draw_each([tuple(html[i] for i in run) for run in runs], base, roots, spec, options,
-                                     lambda n: drawn(done + n))
+                                     lambda n: drawn(done + n), text)
             if any(len(part.page_sizes) != len(run) for run, part in zip(runs, made)):
-                return self._unkept(html, base, roots, spec, options)
+                return self._unkept(html, base, roots, spec, options, text)
             for run, part in zip(runs, made):
                 assert part.pdf is not None
                 for index, i in enumerate(run):
@@ -245,7 +250,8 @@ class CachedStages(Stages):
             findings += [f for f in entry.findings if f not in findings]
         return typeset.Drawn(join_pages([(e.drawing, e.index) for e in pages]), findings, [e.size for e in pages])
 
-    def _unkept(self, html: list[str], base: Path, roots: dict[str, Root], spec: Layout, options: Any) -> Any:
+    def _unkept(self, html: list[str], base: Path, roots: dict[str, Root], spec: Layout, options: Any,
+                text: DrawnText) -> Any:
         """The pages drawn afresh as a cold build draws them, nothing kept: a page's document drew more or
         fewer than one page (the layout's templates put something outside the planned pages; the build
         reports it), so drawn pages cannot be told apart by key."""
@@ -253,7 +259,8 @@ class CachedStages(Stages):
 
         self.keys, self.cache.last, self.plain, self.changed = [], [], True, list(range(1, len(html) + 1))
         size = -(-len(html) // self.processes(len(html)))
-        return typeset.draw([tuple(html[i:i + size]) for i in range(0, len(html), size)], base, roots, spec, options)
+        return typeset.draw([tuple(html[i:i + size]) for i in range(0, len(html), size)], base, roots, spec, options,
+                            text=text)
 
     def _to_draw(self) -> list[int]:
         """Indexes of the pages to draw: those with a new key, and, when there are some and the pages kept

@@ -64,20 +64,23 @@ class Face:
 
     def show(self, text: str) -> str:
         """The operand of a TJ operator drawing `text` (shaped as one run), its glyphs noted for the subset."""
-        glyphs = self.metrics.glyphs(text)
+        m = self.metrics
+        glyphs = m.glyphs(text)
+        scale = 1000 / m.upem
         out, hexes = [], []
-        starts = sorted({c for _, c, _, _ in glyphs} | {len(text)})
+        starts = sorted({g[1] for g in glyphs} | {len(text)})
         end = dict(zip(starts, starts[1:]))  # a cluster's characters run to the next cluster's start
         seen: set[int] = set()
-        for gid, cluster, advance, nominal in glyphs:
-            self.widths.setdefault(gid, round(nominal * 1000, 3))
+        for gid, cluster, advance, _, _ in glyphs:  # offsets: none in the summary's scripts (Han, Latin)
+            if gid not in self.widths:
+                self.widths[gid] = round(m.h_advance(gid) * scale, 3)
             # the first glyph of a cluster carries its characters (a ligature: all of them)
             if cluster not in seen and gid and gid not in self.to_unicode:
                 self.to_unicode[gid] = text[cluster:end.get(cluster, len(text))]
             seen.add(cluster)
             hexes.append(f"{gid:04x}")
-            if abs(advance - nominal) > 1e-4:  # kerning: the shaped advance, not the glyph's own width
-                out.append(f"<{''.join(hexes)}>{num((nominal - advance) * 1000)}")
+            if abs(advance * scale - self.widths[gid]) > 0.01:  # kerning: the shaped advance, not the glyph's own
+                out.append(f"<{''.join(hexes)}>{num(self.widths[gid] - advance * scale)}")
                 hexes = []
         if hexes:
             out.append(f"<{''.join(hexes)}>")

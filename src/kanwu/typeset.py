@@ -13,8 +13,12 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
+import pickle
 import re
+import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -23,7 +27,8 @@ from . import forked
 from .errors import Finding, KanwuError, Pos
 from .layout.csslog import Collect, css_findings
 from .layout.spec import Layout
-from .wpext import Root, check_version, detach, make_fetcher, overrun, undrawable
+from .layout.lines import DrawnText
+from .wpext import Root, check_version, detach, make_fetcher, overrun, undrawable, use_text
 
 RUNS = 2
 """Pages are drawn in at most this many runs, whatever the machine. The print PDF's bytes depend on the
@@ -69,12 +74,15 @@ def workers(pages: int) -> int:
 
 
 def draw(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: Layout | None,
-         options: PdfOptions | None, progress: Callable[[int], None] | None = None) -> Drawn:
+         options: PdfOptions | None, progress: Callable[[int], None] | None = None,
+         text: DrawnText | None = None, warm: Warm | None = None) -> Drawn:
     """Lay out each HTML chunk (runs of whole pages, relative URLs against `base`, reading only below the
-    `roots`) and, with `options`, write it to PDF; the chunks' pages joined in order.
+    `roots`) and, with `options`, write it to PDF; the chunks' pages joined in order. The composed lines
+    the HTML names (`kanwu.layout.lines.composed_html`) are in `text`.
 
-    `progress` is told how many pages are drawn so far, as runs finish."""
-    parts = draw_each(chunks, base, roots, layout, options, progress)
+    `progress` is told how many pages are drawn so far, as runs finish. With `warm`, the drawing process
+    started at the beginning of the build draws them (`Warm`)."""
+    parts = (warm.draw_each if warm is not None else draw_each)(chunks, base, roots, layout, options, progress, text)
     findings: list[Finding] = []
     for part in parts:
         findings += [f for f in part.findings if f not in findings]
@@ -84,7 +92,8 @@ def draw(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: La
 
 
 def draw_each(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: Layout | None,
-              options: PdfOptions | None, progress: Callable[[int], None] | None = None) -> list[Drawn]:
+              options: PdfOptions | None, progress: Callable[[int], None] | None = None,
+              text: DrawnText | None = None) -> list[Drawn]:
     """Each chunk drawn on its own (`draw` without the join), each by a forked worker of its own, all within
     `DRAW_SECONDS`; `progress` is told how many pages are drawn so far. Raises the first chunk's `KanwuError`.
 
@@ -96,7 +105,7 @@ def draw_each(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layou
     imports, fonts and caches (copy-on-write), so forking costs a few milliseconds."""
     check_version()
     global _JOB
-    _JOB = (list(chunks), base, roots, layout, options)
+    _JOB = (list(chunks), base, roots, layout, options, text)
     children: list[forked.Child] = []
     try:  # the workers find their work in their copy of this process
         for i in range(len(chunks)):
@@ -120,6 +129,75 @@ def draw_each(chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layou
     return parts  # type: ignore[return-value]
 
 
+class Warm:
+    """A process forked at the start of a cold build that imports WeasyPrint (0.4 s: a tenth of a 20-page
+    A3 build) while this one reads the issue and makes it up, then draws the pages as `draw_each` does,
+    forking the workers from its warm self. It is used once; unused, it is stopped when dropped."""
+
+    def __init__(self) -> None:
+        read, write = os.pipe()
+        self._child = forked.Child(_warm, read, write)
+        os.close(read)
+        self._jobs = write
+        self._closed = weakref.finalize(self, _close, write)
+
+    def draw_each(self, chunks: Sequence[Chunk], base: Path, roots: dict[str, Root], layout: Layout | None,
+                  options: PdfOptions | None, progress: Callable[[int], None] | None = None,
+                  text: DrawnText | None = None) -> list[Drawn]:
+        """`draw_each` done by the warm process: the work is sent to it (pickled, about a megabyte for 20 A3
+        pages), the drawn chunks come back; `progress` is told when all are drawn."""
+        job = pickle.dumps((list(chunks), base, roots, layout, options, text), pickle.HIGHEST_PROTOCOL)
+        # written by a thread: the pipe takes 64 kB until the process is done importing and reads
+        threading.Thread(target=_send_job, args=(self._jobs, job, self._closed), daemon=True).start()
+        check_version()  # this process needs WeasyPrint too (the proof): imported while the pages are drawn
+        try:
+            parts: list[Drawn] = self._child.result(DRAW_SECONDS + 60)
+        except forked.Died as exc:
+            raise forked.died("绘制页面", "drawing the pages", exc) from None
+        if progress is not None:
+            progress(sum(len(p.page_sizes) for p in parts))
+        return parts
+
+    def close(self) -> None:
+        """Stop the process (when its work was not asked for)."""
+        self._child.kill()
+        self._closed()
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _send_job(fd: int, data: bytes, closed: Any) -> None:
+    """Write the job and close the pipe (the end of the job); a process that died meanwhile is reported by
+    the reading side."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError:
+        pass
+    finally:
+        closed()
+
+
+def _warm(read: int, write: int) -> list[Drawn] | None:
+    """The warm process: import WeasyPrint, wait for the job, draw it (`draw_each`)."""
+    os.close(write)
+    check_version()  # imports WeasyPrint and installs kanwu's extensions
+    chunks = []
+    while block := os.read(read, 1 << 20):
+        chunks.append(block)
+    os.close(read)
+    if not chunks:
+        return None  # the build ended before drawing
+    pages, base, roots, layout, options, text = pickle.loads(b"".join(chunks))
+    return draw_each(pages, base, roots, layout, options, None, text)
+
+
 def _collect(runs: Iterable[Drawn | KanwuError], progress: Callable[[int], None] | None) -> list[Drawn | KanwuError]:
     """The drawn chunks in order, telling `progress` the pages done after each."""
     parts, done = [], 0
@@ -131,7 +209,7 @@ def _collect(runs: Iterable[Drawn | KanwuError], progress: Callable[[int], None]
     return parts
 
 
-_JOB: tuple[list[Chunk], Path, dict[str, Root], Layout | None, PdfOptions | None] | None = None
+_JOB: tuple[list[Chunk], Path, dict[str, Root], Layout | None, PdfOptions | None, DrawnText | None] | None = None
 """The work the forked workers find in their copy of this process (nothing is pickled to them)."""
 
 
@@ -141,7 +219,8 @@ def _draw(index: int) -> Drawn | KanwuError:
     from weasyprint.text import ffi
 
     assert _JOB is not None
-    chunks, base, roots, layout, options = _JOB
+    chunks, base, roots, layout, options, text = _JOB
+    use_text(text)
     findings: list[Finding] = []
     if ffi.harfbuzz_subset is None and index == 0:
         findings.append(Finding("warning", "slow-font-subsetting",
@@ -253,4 +332,4 @@ def retag(reader: Any, run: int) -> None:
         todo.extend(v for k, v in obj.items() if k != "/Parent")
 
 
-__all__ = ["Drawn", "PdfOptions", "draw", "draw_each", "join", "retag", "workers"]
+__all__ = ["Drawn", "PdfOptions", "Warm", "draw", "draw_each", "join", "retag", "workers"]

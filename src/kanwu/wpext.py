@@ -15,7 +15,11 @@ decided where everything goes before WeasyPrint runs.
 silent change in internals cannot produce wrong reports, and then installs
 two speed-ups that leave every byte as it was: `read_font_files_lazily`
 (WeasyPrint copied every font's whole file for each PDF it wrote) and
-`keep_compressed_streams` (the press profile was compressed again for each).
+`keep_compressed_streams` (the press profile was compressed again for each);
+and `draw_composed_lines`: kanwu draws the lines it composed itself, as
+glyphs where the composer put them (`kanwu.text.glyphs`), into the empty
+blocks `kanwu.layout.lines.composed_html` leaves for them. WeasyPrint's
+inline layout of those lines, span by span, was two thirds of the drawing.
 """
 from __future__ import annotations
 
@@ -29,6 +33,9 @@ from urllib.parse import quote, unquote, urlsplit
 
 from .errors import KanwuError
 from .files import MAX_FONT_BYTES, read_bytes
+from .layout.lines import COMPOSED_TAG, DrawnText
+from .text.glyphs import GlyphRun, place_line
+from .text.metrics import FontMetrics, face
 
 TESTED_VERSIONS = ("70.",)
 MAX_DATA_URL = 64 * 1024
@@ -45,6 +52,7 @@ def check_version() -> str:
                          f"tested with WeasyPrint {TESTED_VERSIONS}, found {version}")
     read_font_files_lazily()
     keep_compressed_streams()
+    draw_composed_lines()
     return version
 
 
@@ -169,6 +177,143 @@ class _FileContent:
 
     def __set__(self, font: Any, value: Any) -> None:
         font.__dict__["file_content"] = value
+
+
+class _Drawing:
+    """What composed lines are drawn with in this process (`use_text`)."""
+
+    text: DrawnText | None = None
+    """The faces and the pieces the HTML names."""
+    metrics: dict[str, FontMetrics] = {}
+    """Role → the face's metrics (HarfBuzz shapes the glyphs with them)."""
+
+
+DRAWING = _Drawing()
+CSS_PX = 4 / 3
+"""CSS px per pt: WeasyPrint draws in px."""
+ALIGN = {"right": 1.0, "end": 1.0, "center": 0.5}
+"""The share of a line's free width left of it, by ``text-align`` (bylines are set flush right)."""
+
+
+def use_text(text: DrawnText | None) -> None:
+    """Draw the composed lines of `text` from now on in this process (None: draw none)."""
+    DRAWING.text = text
+    DRAWING.metrics = {role: face(f.path, f.index) for role, f in text.faces.items()} if text else {}
+
+
+def draw_composed_lines() -> None:
+    """Make WeasyPrint draw every `COMPOSED_TAG` block's lines with kanwu's glyph placing (once per process)."""
+    from weasyprint import draw
+
+    if getattr(draw.draw_block_level, "kanwu", False):
+        return
+    original = draw.draw_block_level
+
+    def draw_block_level(page: Any, stream: Any, blocks_and_cells: Any) -> None:
+        for block in blocks_and_cells:
+            if block.element_tag == COMPOSED_TAG and block.element is not None:
+                _draw_lines(stream, block)
+        original(page, stream, blocks_and_cells)  # which calls this for the levels below
+
+    draw_block_level.kanwu = True  # type: ignore[attr-defined]
+    draw.draw_block_level = draw_block_level
+
+
+def _draw_lines(stream: Any, box: Any) -> None:
+    """Draw the lines of one composed block: the first baseline where the block's strut puts it (its font
+    and line height are its paragraph's), one line per line height, in the block's colour."""
+    from weasyprint.text.line_break import strut
+
+    text = DRAWING.text
+    piece = text.pieces.get(box.element.get("data-k") or "") if text is not None else None
+    if piece is None or box.style["visibility"] != "visible":
+        return  # drawn by plain WeasyPrint, a key kanwu did not make (a template's), or hidden
+    line_height, baseline = strut(box.style)
+    x0, y0 = box.content_box_x(), box.content_box_y()
+    align = ALIGN.get(box.style["text_align_all"], 0.0)
+    stream.set_color(box.style["color"])
+    stream.begin_text()
+    size = piece.size
+    for i, segments in enumerate(piece.lines):
+        line = place_line(segments, DRAWING.metrics, size)
+        x = x0 + align * (box.width - line.width * CSS_PX)
+        for run in line.runs:
+            if run.glyphs:
+                _show_run(stream, box.style, run, size * CSS_PX, x, y0 + i * line_height + baseline)
+    stream.end_text()
+
+
+def _show_run(stream: Any, style: Any, run: GlyphRun, size: float, x0: float, baseline: float) -> None:
+    """One run's glyphs, each where `kanwu.text.glyphs` placed it (`size` and the coordinates in px).
+
+    Glyphs of one letter-spacing are one TJ with that spacing as the character spacing (``Tc``), each
+    moved by the difference between its place and where the PDF's widths and the spacing leave the pen:
+    a text extractor then reads a justified line's gaps as spacing, not as word spaces. Each TJ starts
+    at its own text matrix, because readers disagree on the spacing after a TJ's last glyph (PDF adds
+    it, pdfminer does not)."""
+    font = _pdf_font(stream, style, run.role, size)
+    metrics = DRAWING.metrics.get(run.role) or DRAWING.metrics["body"]
+    stream.set_font_size(font.hash, size)
+    parts: list[str] = []
+    spacing, pen, fresh = 0.0, 0.0, True  # the pen in px, as a PDF viewer moves it; fresh: a new TJ
+
+    def show() -> None:
+        if parts:
+            stream.show_text("<" + "".join(parts) + ">")
+            parts.clear()
+
+    for g in run.glyphs:
+        at = g.x * CSS_PX
+        if fresh or g.spacing != spacing or g.rise:
+            show()
+            pen, fresh = at, False
+            stream.set_text_matrix(1, 0, 0, -1, x0 + at, baseline)
+            if g.spacing != spacing:
+                spacing = g.spacing
+                stream.stream.append(f"{round(spacing * CSS_PX, 4):g} Tc".encode())
+        shift = round((pen - at) * 1000 / size, 2)
+        if shift:
+            parts.append(f">{shift:g}<")
+        parts.append(f"{g.gid:04x}")
+        if g.rise:  # a mark above or below the baseline: shown by itself, raised
+            stream.set_text_rise(g.rise * CSS_PX)
+            show()
+            stream.set_text_rise(0)
+            fresh = True
+        font.to_unicode.setdefault(g.gid, g.text)  # the subset keeps the glyphs named here
+        width = font.widths.get(g.gid)
+        if width is None:
+            width = font.widths[g.gid] = round(metrics.h_advance(g.gid) * 1000 / metrics.upem)
+        pen = at + width * size / 1000 + spacing * CSS_PX
+    show()
+    if spacing:
+        stream.stream.append(b"0 Tc")  # WeasyPrint's own text assumes none
+
+
+def _pdf_font(stream: Any, style: Any, role: str, size: float) -> Any:
+    """WeasyPrint's PDF font of a role's face (one per face in a document, shared with WeasyPrint's own
+    text in it), through the Pango font its fontconfig map gives for the role's family and weight."""
+    from weasyprint.text.ffi import TO_UNITS, ffi, gobject, pango, unicode_to_char_p
+
+    config = style.font_config
+    loaded = config.__dict__.setdefault("kanwu_fonts", {})
+    key = (role, size)
+    if key not in loaded:
+        faces = DRAWING.text.faces if DRAWING.text is not None else {}
+        resolved = faces.get(role) or faces["body"]
+        description = ffi.gc(pango.pango_font_description_new(), pango.pango_font_description_free)
+        family, _kept = unicode_to_char_p(resolved.family)
+        pango.pango_font_description_set_family(description, family)
+        pango.pango_font_description_set_weight(description, resolved.weight)
+        pango.pango_font_description_set_absolute_size(description, int(size * TO_UNITS))
+        context = ffi.gc(pango.pango_font_map_create_context(config.font_map), gobject.g_object_unref)
+        language, _kept2 = unicode_to_char_p("zh-Hans")
+        pango.pango_context_set_language(context, pango.pango_language_from_string(language))
+        pango_font = ffi.gc(pango.pango_font_map_load_font(config.font_map, context, description),
+                            gobject.g_object_unref)
+        loaded[key] = (pango_font, context, description)
+    font, _ = stream.add_font(loaded[key][0])
+    return font
 
 
 _BORDER_STYLES = frozenset({"inset", "outset", "groove", "ridge"})

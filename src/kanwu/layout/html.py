@@ -22,7 +22,7 @@ from ..makeup.plan import Plan
 from ..model import Issue
 from ..text.setter import TextSetter
 from ..units import to_pt
-from .lines import fmt_pt
+from .lines import DrawnPiece, fmt_pt
 from .sandbox import FolderLoader, StrictEnvironment, render
 from .spec import Layout
 from .view import date_cn, fixed_view, pages_view, plain_settings
@@ -74,12 +74,14 @@ def _environment(folders: tuple[str, ...], entries: tuple[tuple[tuple[str, int],
 
 def render_html(issue: Issue, layout: Layout, fonts: Mapping[str, ResolvedFont], plan: Plan,
                 setter: TextSetter, picture_url: Callable[[Path], str], url: Callable[[Path], str],
-                print_css: str = "", numbers: Sequence[int] | None = None) -> str:
+                print_css: str = "", numbers: Sequence[int] | None = None,
+                table: dict[str, DrawnPiece] | None = None) -> str:
     """The whole issue (or its pages `numbers`) as one HTML document for WeasyPrint.
 
     `picture_url` gives the URL of a picture file's printable (CMYK) copy ("" when it has none); `url`
     names a file for WeasyPrint's sandboxed fetcher; `print_css` (the output intent's ``@color-profile``)
-    goes into the document's head.
+    goes into the document's head. The body's composed lines, which kanwu draws itself, go into `table`
+    (`kanwu.layout.lines.composed_html`).
     """
     env = environment(layout)
     palette = {name: Markup(cmyk(v)) for name, v in (layout.get("palette") or {}).items()}
@@ -87,7 +89,8 @@ def render_html(issue: Issue, layout: Layout, fonts: Mapping[str, ResolvedFont],
     style = style_of(layout)
     ctx: dict[str, Any] = dict(
         title=f"{issue.publication.name.value} 第{issue.number}期",
-        pages=pages_view(plan, style, setter, lambda src: picture_url(src) if src else "", numbers),
+        pages=pages_view(plan, style, setter, lambda src: picture_url(src) if src else "", numbers,
+                         table if table is not None else {}),
         fixed=fixed_view(issue, setter), print_css=Markup(print_css),
         L=plain_settings(layout.settings),
         # CSS values go into <style>, where HTML escaping would corrupt them

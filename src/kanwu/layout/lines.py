@@ -27,14 +27,18 @@ The stylesheet must define ``.h { font-feature-settings: "halt" }``,
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 from markupsafe import Markup, escape
 
 from kanwu.text.compose import CLOSING, OPENING, Composed, Line, Segment, char_kind
+from kanwu.text.glyphs import FULL_WIDTH_ALONE, DrawnSegment
 
-__all__ = ["first_indent", "lines_html", "line_html", "fmt_pt"]
+__all__ = ["COMPOSED_TAG", "DrawnPiece", "DrawnText", "composed_html", "drawn_segments", "first_indent", "fmt_pt", "line_html",
+           "lines_html"]
 
 
 def fmt_pt(value: float) -> str:
@@ -125,12 +129,6 @@ def _pulled(segments: Sequence[Segment], size: float) -> list[Segment]:
     return out
 
 
-FULL_WIDTH_ALONE = "—―⸺…‥"
-"""Marks that are full width among Han but not in a run of their own, where Pango shapes them as common
-script (Noto CJK's ``——`` is then 1.69 em, not 2): such a run gets class ``fw``
-(``font-variant-east-asian: full-width``), so it is as wide as the composer measured it."""
-
-
 def _span(seg: Segment, classes: Mapping[str, str]) -> Markup:
     """One segment: bare escaped text, or a span with its class and spacing."""
     names = []
@@ -188,3 +186,56 @@ def lines_html(par: Composed | Sequence[Line], classes: Mapping[str, str] | None
     character is left out, for the element's ``text-indent`` (`first_indent`)."""
     lines = par.lines if isinstance(par, Composed) else par
     return Markup("\n").join(line_html(line, classes, size, indent or i > 0) for i, line in enumerate(lines))
+
+
+COMPOSED_TAG = "kanwu-lines"
+"""The element whose composed lines kanwu draws itself (`kanwu.wpext.draw_composed_lines`)."""
+
+
+@dataclass(frozen=True)
+class DrawnPiece:
+    """Composed lines kanwu draws itself into one `COMPOSED_TAG` element."""
+
+    size: float
+    """Their size in pt."""
+    lines: tuple[tuple[DrawnSegment, ...], ...]
+    """Each line's segments."""
+
+    @property
+    def key(self) -> str:
+        """The name the element gives it: a digest of the lines, so the HTML changes with them (a resident
+        session keys its drawn pages by their HTML)."""
+        return hashlib.blake2b(repr(self).encode(), digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class DrawnText:
+    """What kanwu's own line drawing needs besides the HTML: the faces and the pieces it names."""
+
+    faces: Mapping[str, Any]
+    """Font role → its `kanwu.fonts.ResolvedFont` (family and weight for Pango, file and index for HarfBuzz)."""
+    pieces: Mapping[str, DrawnPiece]
+    """`DrawnPiece.key` → the piece."""
+
+
+def drawn_segments(line: Line, roles: Mapping[str, str], size: float) -> tuple[DrawnSegment, ...]:
+    """One composed line as the segments kanwu draws: half-width marks pulled together as for the HTML
+    (`_pulled`), each segment's style given as its font role (`roles`; unmapped styles: ``body``)."""
+    return tuple(DrawnSegment(s.text, roles.get(s.style, "body"), s.letter_spacing, s.space_before, s.halt)
+                 for s in _pulled(line.segments, size))
+
+
+def composed_html(lines: Sequence[Line], roles: Mapping[str, str], size: float, leading: float,
+                  table: dict[str, DrawnPiece]) -> Markup:
+    """Composed lines for kanwu to draw: put into `table` under their key, and an empty block `leading` pt
+    a line high that names them.
+
+    WeasyPrint lays out only the empty block; `kanwu.wpext.draw_composed_lines` draws the glyphs
+    (`kanwu.text.glyphs`) into it, the first baseline where the element's own strut puts it (its font
+    and line height are its paragraph's), one line per `leading`. The lines themselves stay out of
+    the HTML: parsing them back out of an attribute cost more than the drawing."""
+    piece = DrawnPiece(size, tuple(drawn_segments(line, roles, size) for line in lines))
+    key = piece.key
+    table[key] = piece
+    return Markup('<{0} data-k="{1}" style="display:block;height:{2}"></{0}>').format(
+        Markup(COMPOSED_TAG), key, Markup(fmt_pt(len(lines) * leading)))

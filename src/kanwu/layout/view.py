@@ -19,13 +19,11 @@ from ..makeup.measure import TextStyle
 from ..makeup.plan import Block, Head, Plan, TextPiece
 from ..model import Issue, Text
 from ..text.compose import Line
-from ..text.setter import TextSetter
-from .lines import first_indent, fmt_pt, line_html, lines_html
+from ..text.setter import KAI_ROLES, STYLE_ROLES, TextSetter
+from .lines import DrawnPiece, composed_html, fmt_pt, line_html, lines_html
 
 STYLE_CLASSES = {"strong": "b", "em": "i", "strong em": "b", "em strong": "b", "credit": "credit"}
 """Inline styles → CSS classes."""
-KAI_KINDS = {"lead", "quote"}
-"""Body blocks set in 楷体 (their lines are wrapped in ``span.kf`` on the body's strut)."""
 
 
 def date_cn(d: dt.date) -> str:
@@ -46,17 +44,18 @@ def _lines(lines: Sequence[Line], size: float) -> list[Markup]:
     return [line_html(line, STYLE_CLASSES, size) for line in lines]
 
 
-def _piece(piece: TextPiece, style: TextStyle) -> dict[str, Any]:
+PIECE_ROLES = {"p": STYLE_ROLES, "li": STYLE_ROLES, "quote": KAI_ROLES, "lead": KAI_ROLES, "sub": {"": "heading"},
+               "byline": {"": "kai"}, "jump": {"": "kai"}}
+"""The font role of each inline style, by piece kind (as `kanwu.makeup.measure` composed them)."""
+
+
+def _piece(piece: TextPiece, style: TextStyle, leading: float, table: dict[str, DrawnPiece]) -> dict[str, Any]:
     size = {"sub": style.heading_size, "byline": style.byline_size, "jump": style.byline_size}.get(
         piece.kind, style.body_size)
-    indent = first_indent(piece.lines, size)  # the element's text-indent: a span fewer
-    inner = lines_html(piece.lines, STYLE_CLASSES, size, indent=False)
-    if piece.kind in KAI_KINDS:
-        inner = Markup('<span class="kf">') + inner + Markup("</span>")
     cls = {"p": "c", "li": "c li", "quote": "c quote", "lead": "c lead-par", "sub": "sub", "byline": "byline",
            "jump": "jump out" if piece.key.startswith("out") else "jump in"}[piece.kind]
-    return {"kind": piece.kind, "cls": cls, "key": piece.key, "html": inner, "lines": piece.height,
-            "indent": Markup(f"text-indent:{fmt_pt(indent)}") if indent else Markup("")}
+    return {"kind": piece.kind, "cls": cls, "key": piece.key, "lines": piece.height, "indent": Markup(""),
+            "html": composed_html(piece.lines, PIECE_ROLES[piece.kind], size, leading, table)}
 
 
 def _head(head: Head, style: TextStyle) -> dict[str, Any]:
@@ -77,12 +76,14 @@ def _head(head: Head, style: TextStyle) -> dict[str, Any]:
     }
 
 
-def block_view(block: Block, style: TextStyle, picture_url: Callable[[Path | None], str]) -> dict[str, Any]:
-    """One block for the templates; `picture_url` gives the URL of a picture's printable copy ("" for none)."""
+def block_view(block: Block, style: TextStyle, picture_url: Callable[[Path | None], str],
+               leading: float, table: dict[str, DrawnPiece]) -> dict[str, Any]:
+    """One block for the templates; `picture_url` gives the URL of a picture's printable copy ("" for none);
+    body text is set `leading` pt a line, its lines put into `table` for kanwu to draw (`composed_html`)."""
     b = block.box
     out: dict[str, Any] = {"kind": block.kind, "story": block.story or "", "style": _place(b.x, b.y, b.w, b.h)}
     if block.kind == "text":
-        out["pieces"] = [_piece(p, style) for p in block.pieces]
+        out["pieces"] = [_piece(p, style, leading, table) for p in block.pieces]
     elif block.kind == "head" and block.head is not None:
         out.update(_head(block.head, style))
     elif block.kind == "picture" and block.picture is not None:
@@ -131,8 +132,9 @@ def fixed_view(issue: Issue, setter: TextSetter) -> dict[str, Any]:
 
 
 def pages_view(plan: Plan, style: TextStyle, setter: TextSetter, picture_url: Callable[[Path | None], str],
-               numbers: Sequence[int] | None = None) -> list[dict[str, Any]]:
-    """Every page (or those `numbers`): its blocks in reading order, its running-head title."""
+               numbers: Sequence[int] | None, table: dict[str, DrawnPiece]) -> list[dict[str, Any]]:
+    """Every page (or those `numbers`): its blocks in reading order, its running-head title; the body's
+    lines go into `table` (`composed_html`)."""
     g = plan.grid
     out = []
     for page in plan.pages:
@@ -142,7 +144,7 @@ def pages_view(plan: Plan, style: TextStyle, setter: TextSetter, picture_url: Ca
             "number": page.number, "first": page.number == 1, "last": page.last,
             "title": _set(setter, page.title, "sans", 9) if page.title else "",
             "style": Markup(f"height:{fmt_pt(g.height - 0.5)}"),
-            "blocks": [block_view(b, style, picture_url) for b in page.blocks()],
+            "blocks": [block_view(b, style, picture_url, g.leading, table) for b in page.blocks()],
         })
     return out
 

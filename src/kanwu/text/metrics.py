@@ -81,6 +81,7 @@ class FontMetrics:
         # lru_cache on a bound method would be shared by the class and keep
         # every instance alive; one cache per instance avoids both.
         self._shape_cached = lru_cache(maxsize=65536)(self._shape)
+        self._glyphs_cached = lru_cache(maxsize=65536)(self._glyphs)
         self._no_halt: bool | None = None
 
     def _name_family(self) -> str:
@@ -104,10 +105,10 @@ class FontMetrics:
         """
         return _for_family(family, weight)
 
-    def _buffer(self, text: str, halt: bool) -> hb.Buffer:
-        """``text`` shaped as one run, as Pango shapes it."""
+    def _buffer(self, text: str, features: tuple[str, ...]) -> "hb.Buffer":
+        """``text`` shaped as one run with the default features and `features`."""
         buf = hb.Buffer()
-        buf.add_str(text)
+        buf.add_codepoints([ord(ch) for ch in text])  # clusters count characters, not UTF-8 bytes
         # the language must be set before guessing, or the guess takes the
         # process locale; script and direction are guessed from the text
         buf.language = self.language
@@ -116,38 +117,44 @@ class FontMetrics:
             # only common characters (—— … digits): in a Chinese paragraph Pango shapes them in the
             # script of the Han around them, where Noto CJK's dash is full width (alone it is 0.89 em)
             buf.script = "Hani"
-        hb.shape(self._font, buf, {"halt": True} if halt else {})
+        hb.shape(self._font, buf, dict.fromkeys(features, True))
         return buf
 
     def _shape(self, text: str, halt: bool) -> float:
         """Shape ``text`` as one run and return its total advance in em."""
-        return sum(p.x_advance for p in self._buffer(text, halt).glyph_positions) / self._upem
-
-    def glyphs(self, text: str) -> list[tuple[int, int, float, float]]:
-        """``text`` shaped as one run (default features): (glyph id, cluster, advance, nominal advance) per glyph,
-        advances in em; the nominal advance is the glyph's own width, without kerning or other positioning.
-
-        For drawing text kanwu lays out itself (`kanwu.pdfdraw`): the glyphs and widths `advance` measures.
-        """
-        buf = self._buffer(text, False)
-        return [(info.codepoint, info.cluster, pos.x_advance / self._upem,
-                 self._font.get_glyph_h_advance(info.codepoint) / self._upem)
-                for info, pos in zip(buf.glyph_infos, buf.glyph_positions)]
+        buf = self._buffer(text, ("halt",) if halt else ())
+        return sum(p.x_advance for p in buf.glyph_positions) / self._upem
 
     @property
     def upem(self) -> float:
         """Font units per em."""
         return self._upem
 
+    def glyphs(self, text: str, features: tuple[str, ...] = ()) -> tuple[tuple[int, int, int, int, int], ...]:
+        """``text`` shaped as the composer measures it (`advance`), with `features` besides the defaults:
+        per glyph (glyph id, cluster = index of its first character, advance, x offset, y offset), in font
+        units. What `kanwu.text.glyphs` places and kanwu draws."""
+        return self._glyphs_cached(text, features)
+
+    def _glyphs(self, text: str, features: tuple[str, ...]) -> tuple[tuple[int, int, int, int, int], ...]:
+        buf = self._buffer(text, features)
+        return tuple((info.codepoint, info.cluster, pos.x_advance, pos.x_offset, pos.y_offset)
+                     for info, pos in zip(buf.glyph_infos, buf.glyph_positions))
+
     @property
     def hb_face(self) -> hb.Face:
-        """The HarfBuzz face (for subsetting)."""
+        """The HarfBuzz face (what `kanwu.pdfdraw` subsets to embed)."""
         return self._face
 
     def extents(self) -> tuple[float, float]:
         """Ascent and descent (both positive) in em, from the font's horizontal header, as Pango takes them."""
         ext = self._font.get_font_extents("ltr")
         return ext.ascender / self._upem, -ext.descender / self._upem
+
+    def h_advance(self, gid: int) -> int:
+        """A glyph's own advance (its ``hmtx`` width, before any feature), in font units: the width a
+        PDF font's /W array gives it."""
+        return self._font.get_glyph_h_advance(gid)
 
     @property
     def emulates_halt(self) -> bool:
