@@ -89,13 +89,12 @@ class Face:
     def embed(self, writer: Any) -> Any:
         """The Type0 font (its subset, widths and ToUnicode map) added to `writer`; its reference."""
         import uharfbuzz as hb
-        from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject,
-                                   TextStringObject)
 
         gids = sorted(self.widths)
         plan = hb.SubsetInput()
         for gid in gids:
             plan.glyph_set.add(gid)
+        # glyph ids kept: the content streams name the glyphs by their ids in the whole face
         plan.flags = hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.DESUBROUTINIZE
         for tag in _DROP:
             plan.sets(hb.SubsetInputSets.DROP_TABLE_TAG).add(int.from_bytes(tag.encode(), "big"))
@@ -104,49 +103,58 @@ class Face:
         ps = re.sub(r"[^!-~]|[()<>\[\]{}/%#]", "", self.metrics.hb_face.get_name(6) or "") or "kanwu"
         # a subset's name starts with a tag of six capitals, from what it holds (same glyphs → same name)
         digest = hashlib.sha256(f"{ps}:{gids}".encode()).digest()
-        name = NameObject("/" + "".join(chr(65 + b % 26) for b in digest[:6]) + "+" + ps)
-
-        ascent, descent = self.metrics.extents()
-        file = add_stream(writer, program, **({"Subtype": NameObject("/OpenType")} if cff else {"Length1": NumberObject(len(program))}))
-        descriptor = writer._add_object(DictionaryObject({  # noqa: SLF001
-            NameObject("/Type"): NameObject("/FontDescriptor"), NameObject("/FontName"): name,
-            NameObject("/Flags"): NumberObject(4), NameObject("/ItalicAngle"): NumberObject(0),
-            NameObject("/FontBBox"): ArrayObject([NumberObject(0), FloatObject(num(-descent * 1000)),
-                                                  FloatObject(num(max(self.widths.values(), default=1000))),
-                                                  FloatObject(num(ascent * 1000))]),
-            NameObject("/Ascent"): FloatObject(num(ascent * 1000)), NameObject("/Descent"): FloatObject(num(-descent * 1000)),
-            NameObject("/CapHeight"): FloatObject(num(ascent * 1000)), NameObject("/StemV"): NumberObject(80),
-            NameObject("/FontFile3" if cff else "/FontFile2"): file}))
-        w: list[Any] = []
+        name = "/" + "".join(chr(65 + b % 26) for b in digest[:6]) + "+" + ps
+        ascent, descent = (1000 * v for v in self.metrics.extents())
+        program_ref = add_stream(writer, program, **({"Subtype": "/OpenType"} if cff else {"Length1": len(program)}))
+        descriptor = writer._add_object(pdf_object({  # noqa: SLF001 (pypdf: an indirect object of this writer)
+            "Type": "/FontDescriptor", "FontName": name, "Flags": 4, "ItalicAngle": 0,
+            "FontBBox": [0, -descent, max(self.widths.values(), default=1000), ascent],
+            "Ascent": ascent, "Descent": -descent, "CapHeight": ascent, "StemV": 80,
+            "FontFile3" if cff else "FontFile2": program_ref}))
+        widths: list[Any] = []
         for gid in gids:  # runs of consecutive glyph ids: first [w w w]
-            if not w or gid != w[-2] + len(w[-1]):
-                w += [NumberObject(gid), ArrayObject()]
-            w[-1].append(FloatObject(num(self.widths[gid])))
-        cid = DictionaryObject({
-            NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject(f"/CIDFontType{0 if cff else 2}"),
-            NameObject("/BaseFont"): name, NameObject("/FontDescriptor"): descriptor,
-            NameObject("/CIDSystemInfo"): DictionaryObject({
-                NameObject("/Registry"): TextStringObject("Adobe"), NameObject("/Ordering"): TextStringObject("Identity"),
-                NameObject("/Supplement"): NumberObject(0)}),
-            NameObject("/W"): ArrayObject(w)})
+            if not widths or gid != widths[-2] + len(widths[-1]):
+                widths += [gid, []]
+            widths[-1].append(self.widths[gid])
+        cid = {"Type": "/Font", "Subtype": f"/CIDFontType{0 if cff else 2}", "BaseFont": name,
+               "FontDescriptor": descriptor, "W": widths,
+               "CIDSystemInfo": {"Registry": "Adobe", "Ordering": "Identity", "Supplement": 0}}
         if not cff:
-            cid[NameObject("/CIDToGIDMap")] = NameObject("/Identity")
-        return writer._add_object(DictionaryObject({  # noqa: SLF001
-            NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type0"),
-            NameObject("/BaseFont"): name, NameObject("/Encoding"): NameObject("/Identity-H"),
-            NameObject("/DescendantFonts"): ArrayObject([writer._add_object(cid)]),  # noqa: SLF001
-            NameObject("/ToUnicode"): add_stream(writer, to_unicode_cmap(self.to_unicode))}))
+            cid["CIDToGIDMap"] = "/Identity"
+        return writer._add_object(pdf_object({  # noqa: SLF001
+            "Type": "/Font", "Subtype": "/Type0", "BaseFont": name, "Encoding": "/Identity-H",
+            "DescendantFonts": [writer._add_object(pdf_object(cid))],  # noqa: SLF001
+            "ToUnicode": add_stream(writer, to_unicode_cmap(self.to_unicode))}))
+
+
+def pdf_object(value: Any) -> Any:
+    """A pypdf object from plain data: a string starting with / is a name, any other a text string; numbers,
+    lists and dicts (keys are names without their /) as such; pypdf objects (references) as they are."""
+    from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, PdfObject,
+                               TextStringObject)
+
+    if isinstance(value, PdfObject):
+        return value
+    if isinstance(value, str):
+        return NameObject(value) if value.startswith("/") else TextStringObject(value)
+    if isinstance(value, int):
+        return NumberObject(value)
+    if isinstance(value, float):
+        return FloatObject(num(value))
+    if isinstance(value, dict):
+        return DictionaryObject({NameObject("/" + k): pdf_object(v) for k, v in value.items()})
+    return ArrayObject([pdf_object(v) for v in value])
 
 
 def add_stream(writer: Any, data: bytes, **extra: Any) -> Any:
-    """A compressed stream added to `writer` (pypdf), with `extra` entries; its reference."""
+    """A compressed stream added to `writer` (pypdf), with `extra` entries (`pdf_object`); its reference."""
     from pypdf.generic import NameObject, StreamObject
 
     obj = StreamObject()
     obj.set_data(zlib.compress(data, 6))
     obj[NameObject("/Filter")] = NameObject("/FlateDecode")
     for k, v in extra.items():
-        obj[NameObject("/" + k)] = v
+        obj[NameObject("/" + k)] = pdf_object(v)
     return writer._add_object(obj)  # noqa: SLF001 (pypdf: an indirect object of this writer)
 
 
@@ -154,7 +162,8 @@ def to_unicode_cmap(mapping: dict[int, str]) -> bytes:
     """A ToUnicode CMap for two-byte glyph ids."""
     head = ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-            "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <ffff>\nendcodespacerange\n")
+            "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+            "1 begincodespacerange\n<0000> <ffff>\nendcodespacerange\n")
     items = sorted(mapping.items())
     body = []
     for i in range(0, len(items), 100):  # at most 100 entries per section

@@ -347,7 +347,7 @@ def summary_findings(findings: list[Finding]) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Geometry:
-    """A print page's boxes: the overlay is drawn on its whole MediaBox, marks from the trim's corner."""
+    """A print page's boxes: marks are placed from the trim's corner, a summary page is the whole MediaBox."""
 
     width: float
     """Trim width (pt)."""
@@ -388,15 +388,18 @@ def _draw_on(writer: Any, page: Any, content: bytes, fonts: Any, wrap: tuple[Any
 
     from .pdfdraw import add_stream
 
-    res = page.get("/Resources")
-    res = DictionaryObject({k: res.raw_get(k) for k in res}) if res is not None else DictionaryObject()
-    old = res.get("/Font")
-    merged = DictionaryObject({k: old.raw_get(k) for k in old}) if old is not None else DictionaryObject()
+    node = page  # resources may be inherited from the page tree
+    while node is not None and "/Resources" not in node:
+        node = node.get("/Parent")
+    res = node["/Resources"] if node is not None else DictionaryObject()
+    old = res.get("/Font", DictionaryObject())
+    merged = DictionaryObject({k: old.raw_get(k) for k in old})
     merged.update(fonts)
+    res = DictionaryObject({k: res.raw_get(k) for k in res})  # this page's own copy: the tree's stays as it was
     res[NameObject("/Font")] = merged
     page[NameObject("/Resources")] = res
-    own = page.raw_get("/Contents") if "/Contents" in page else ArrayObject()
-    own = list(own) if isinstance(own, ArrayObject) else [own]
+    own: Any = page.raw_get("/Contents") if "/Contents" in page else ArrayObject()
+    own = list(own.get_object()) if isinstance(own.get_object(), ArrayObject) else [own]
     page[NameObject("/Contents")] = ArrayObject([wrap[0], *own, wrap[1], add_stream(writer, content)])
 
 

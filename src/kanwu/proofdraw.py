@@ -51,8 +51,9 @@ def stamp(canvas: Canvas, right: float, top: float, title: str, round_cn: str, l
     """The red 校样 stamp, its right edge at `right`, its top at `top`."""
     size, line, pad, border = 7.5, 11.0, (1.0, 5.0), 0.75
     sep = ("|", Style(size, STAMP_SEP), 3.0)
-    parts: list[tuple[str, Style, float]] = [("第" + round_cn + "校", Style(size, RED), 0), sep, (title, Style(size, RED), 0),
-                                             sep, (label, Style(size, RED), 0), sep, (built, Style(size, RED), 0)]
+    red = Style(size, RED)
+    parts: list[tuple[str, Style, float]] = [("第" + round_cn + "校", red, 0), sep, (title, red, 0), sep,
+                                             (label, red, 0), sep, (built, red, 0)]
     fonts = canvas.fonts
     head = Style(10, RED, bold=True)
     head_w = fonts.width("校样", head) + 2 * 2.0 + 2.0  # letter-spacing 0.2 em after each, then 2 pt
@@ -329,10 +330,11 @@ def _legend(ctx: dict[str, Any], width: float, fonts: FontSet) -> Block:
 def _since(changes: Any, width: float, fonts: FontSet) -> Block:
     muted = Style(9.5, grey(0.5))
     if not changes:
-        pieces: list[Piece] = [("本次没有与上一校比较。用 kanwu build ISSUE --since 上一校.proof.pdf 标出改动 / built without --since.",
-                                muted)]
+        pieces: list[Piece] = [("本次没有与上一校比较。用 kanwu build ISSUE --since 上一校.proof.pdf 标出改动 / "
+                                "built without --since.", muted)]
     else:
-        pieces = [(f"与 {changes.since}（第{changes.since_round or '?'}校，{changes.since_built or '时间不详'}）相比：", TEXT)]
+        when = f"第{changes.since_round or '?'}校，{changes.since_built or '时间不详'}"
+        pieces = [(f"与 {changes.since}（{when}）相比：", TEXT)]
         if changes.stories:
             pieces += [("改动的稿件 ", TEXT), ("、".join(changes.stories), Style(9.5, BLUE, bold=True))]
         else:
@@ -379,7 +381,8 @@ def _slot_label(c: Canvas, m: Any) -> None:
     """An empty picture slot's label: what is missing, centred, in a white box with a red rule."""
     narrow = m.w < 220
     fonts = c.fonts
-    x, y, w = m.x + m.w * (0.04 if narrow else 0.1), m.y + (5 if narrow else m.h * 0.22), m.w * (0.92 if narrow else 0.8)
+    x, w = m.x + m.w * (0.04 if narrow else 0.1), m.w * (0.92 if narrow else 0.8)
+    y = m.y + (5 if narrow else m.h * 0.22)
     pad = 2.0 if narrow else 3.0
     padx = 2.0 if narrow else 4.0
     sizes = [(9, 12, RED, True), (7.5, 10, BLACK, False), (6, 8, RED, False)] if narrow else \
