@@ -33,6 +33,8 @@ WHITE: Colour = (0, 0, 0, 0)
 _DROP = ("BASE", "DSIG", "GDEF", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ", "VORG", "kern", "vhea", "vmtx")
 # a run of these is one unbreakable word (Latin, digits, file names); any other character stands alone
 _WORD = re.compile(r"[^\s\u2e80-\u9fff\ua000-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]+|\s|.", re.S)
+# where a word may break: after a slash, after a hyphen not before a digit (as Pango breaks a path, a code)
+_WORD_BREAK = re.compile(r"(?<=[\w.]/)(?=.)|(?<=\w-)(?=\D)")
 
 
 def num(v: float) -> str:
@@ -275,8 +277,7 @@ def _tokens(pieces: Sequence[Piece]) -> list[list[Piece]]:
     out: list[list[Piece]] = []
     glue_next = False
     for text, style in pieces:
-        for m in _WORD.finditer(text):
-            t = m.group()
+        for t in (part for m in _WORD.finditer(text) for part in _WORD_BREAK.split(m.group())):
             joined = out and not t.isspace() and not out[-1][-1][0].isspace() and (glue_next or t[0] in NO_START)
             if joined:
                 out[-1].append((t, style))

@@ -73,6 +73,16 @@ def test_a_word_wider_than_the_measure_is_cut_anywhere(fonts: FontSet) -> None:
     assert "".join(t for line in lines for t, _ in line.pieces) == path
 
 
+def test_paths_and_codes_break_after_a_slash_or_a_hyphen_first(fonts: FontSet) -> None:
+    style = Style(8.5)
+    for text, first in (("issues/siping-2020-12.yaml", "issues/"), ("normalized-punctuation", "normalized-")):
+        lines = wrap([(text, style)], fonts.width(text, style) - 1, fonts)
+        assert ["".join(t for t, _ in line.pieces) for line in lines][0] == first
+    # a hyphen before a digit (a date, a number) or at a word's start is no place to break
+    lines = wrap([("2020-12-15 --since", style)], fonts.width("2020-12-15 --sin", style), fonts)
+    assert ["".join(t for t, _ in line.pieces) for line in lines] == ["2020-12-15", "--since"]
+
+
 def test_styles_stay_with_their_text_across_a_break(fonts: FontSet) -> None:
     blue = Style(9.5, (1, 0.55, 0, 0), bold=True)
     pieces = [("改动的稿件 ", Style(9.5)), ("lead、frontline、npc", blue), ("。", Style(9.5))]
