@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any, Sequence
 
 from .text.compose import NO_END, NO_START
-from .text.metrics import FontMetrics
+from .text.metrics import FontMetrics, face
 
 Colour = tuple[float, float, float, float]
 """Device CMYK, 0–1."""
@@ -31,6 +31,9 @@ WHITE: Colour = (0, 0, 0, 0)
 
 # tables a PDF viewer never reads: dropped from the embedded subsets
 _DROP = ("BASE", "DSIG", "GDEF", "GPOS", "GSUB", "JSTF", "LTSH", "PCLT", "SVG ", "VORG", "kern", "vhea", "vmtx")
+MAX_LOOKUPS = 16
+"""Characters no given face has that fontconfig is asked about, per document (each asks a process): the
+rest are drawn as .notdef boxes (a hostile headline of ten thousand unassigned code points)."""
 # a run of these is one unbreakable word (Latin, digits, file names); any other character stands alone
 _WORD = re.compile(r"[^\s\u2e80-\u9fff\ua000-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]+|\s|.", re.S)
 # where a word may break: after a slash, after a hyphen not before a digit (as Pango breaks a path, a code)
@@ -196,6 +199,7 @@ class FontSet:
         self._others = [self._face(m) for m in others]
         self._runs: dict[tuple[str, bool], list[tuple[Face, str]]] = {}
         self._widths: dict[tuple[str, bool], float] = {}
+        self._asked: set[str] = set()
 
     def _face(self, metrics: FontMetrics) -> Face:
         key = (metrics.path, metrics.index)
@@ -206,15 +210,21 @@ class FontSet:
     def _for(self, ch: str, main: Face) -> Face:
         if not ch.isprintable() or ch.isspace() or main.metrics.has_glyph(ch):
             return main
-        for face in self._others:
-            if face.metrics.has_glyph(ch):
-                return face
+        for other in self._others:
+            if other.metrics.has_glyph(ch):
+                return other
+        if ch in self._asked or len(self._asked) >= MAX_LOOKUPS:
+            return main
+        self._asked.add(ch)
         found = _system_face(ch)
         if found:
-            face = self._face(_metrics(*found))
-            if face.metrics.has_glyph(ch):
-                self._others.append(face)
-                return face
+            metrics = face(*found)
+            # outlines a PDF can embed (not a colour emoji font's bitmaps, not a variable CFF2 font)
+            if metrics.has_glyph(ch) and {"glyf", "CFF "} & set(metrics.hb_face.table_tags):
+                other = self._face(metrics)
+                if other not in self._others:
+                    self._others.append(other)
+                return other
         return main  # no face has it: .notdef, as WeasyPrint draws it
 
     def runs(self, text: str, bold: bool = False) -> list[tuple[Face, str]]:
@@ -224,11 +234,11 @@ class FontSet:
             main = self.bold if bold else self.regular
             out: list[tuple[Face, str]] = []
             for ch in text:
-                face = self._for(ch, main)
-                if out and out[-1][0] is face:
-                    out[-1] = (face, out[-1][1] + ch)
+                which = self._for(ch, main)
+                if out and out[-1][0] is which:
+                    out[-1] = (which, out[-1][1] + ch)
                 else:
-                    out.append((face, ch))
+                    out.append((which, ch))
             self._runs[key] = out
         return self._runs[key]
 
@@ -236,7 +246,7 @@ class FontSet:
         """The advance of `text` (pt)."""
         key = (text, style.bold)
         if key not in self._widths:
-            self._widths[key] = sum(face.metrics.advance(run) for face, run in self.runs(text, style.bold))
+            self._widths[key] = sum(f.metrics.advance(run) for f, run in self.runs(text, style.bold))
         return self._widths[key] * style.size
 
     def extents(self, size: float) -> tuple[float, float]:
@@ -249,12 +259,6 @@ class FontSet:
         from pypdf.generic import DictionaryObject, NameObject
 
         return DictionaryObject({NameObject(f.resource): f.embed(writer) for f in self._faces.values() if f.widths})
-
-
-def _metrics(path: str, index: int) -> FontMetrics:
-    from .text.metrics import face
-
-    return face(path, index)
 
 
 # ---------------------------------------------------------------- lines
@@ -416,8 +420,8 @@ class Canvas:
             if style.colour != colour:
                 colour = style.colour
                 ops.append(self._colour(colour))
-            for face, run in self.fonts.runs(text, style.bold):
-                ops.append(f"{face.resource} {num(style.size)} Tf {face.show(run)} TJ")
+            for f, run in self.fonts.runs(text, style.bold):
+                ops.append(f"{f.resource} {num(style.size)} Tf {f.show(run)} TJ")
         if spacing:
             ops.append("0 Tc")
         ops.append("ET")

@@ -112,6 +112,17 @@ def test_drawn_text_reads_back_with_its_fallback_face(fonts: FontSet) -> None:
     assert any("WenKai" in n for n in names) and any("Bold" in n for n in names)
 
 
+def test_a_character_no_given_face_has_is_set_in_the_one_fontconfig_finds() -> None:
+    kai = FontMetrics.for_family("LXGW WenKai", 400)
+    if "WenKai" not in kai.path:
+        pytest.skip("LXGW WenKai is not installed")
+    fonts = FontSet(kai, kai)
+    assert not kai.has_glyph("ᄀ")  # a Hangul jamo: WenKai has none, Noto Sans CJK has
+    (_, a), (jamo, b), (_, c) = fonts.runs("文ᄀ字")
+    assert (a, b, c) == ("文", "ᄀ", "字") and jamo.metrics.has_glyph("ᄀ") and jamo is not fonts.regular
+    assert fonts.runs("\U0010fffd")[0][0] is fonts.regular  # nobody has it: the main face's .notdef
+
+
 def test_the_same_text_gives_the_same_bytes(fonts: FontSet) -> None:
     def one() -> bytes:
         f = FontSet(fonts.regular.metrics, fonts.bold.metrics)
