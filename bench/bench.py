@@ -2,6 +2,11 @@
 """Benchmark: the seed issue built by kanwu beside WeasyPrint alone on the same HTML,
 then a big A3 number (about 20 pages) built by kanwu beside plain WeasyPrint multicol.
 
+"WeasyPrint alone" draws kanwu's HTML as it is: since kanwu draws the body lines itself
+(`kanwu.layout.lines.composed_html`), that HTML holds empty blocks where the body goes, so
+the row is what WeasyPrint costs for everything but the body text, not a fair peer; the
+plain multicol row of the big number is (the same text, set by WeasyPrint alone).
+
 cold = a new process each run (what an editor waits for at the command line);
 warm = repeated in one process (imports done, fonts cached);
 resident = `kanwu.session.Session` (what `kanwu watch` runs) rebuilding after one story's body

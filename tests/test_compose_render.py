@@ -1,7 +1,8 @@
 """End to end: composed paragraphs rendered by WeasyPrint, measured as an editor would.
 
 Each case renders paragraphs composed by :func:`kanwu.text.compose.compose`
-into a fixed-width ``div`` on an A4 page, then
+into a fixed-width ``div`` on an A4 page, as spans WeasyPrint lays out (heads and
+captions) and as glyphs kanwu draws itself (body text), then
 
 * runs the measuring tool ``/work/shared/tools/cjk-metrics`` (imported from
   its path; skipped if it is not there) and asserts the composition bar, and
@@ -78,13 +79,32 @@ def cjk_metrics():
     return load_cjk_metrics()
 
 
-def render(pars: list[Composed], measure: float, size: float, path: Path) -> Path:
+def render(pars: list[Composed], measure: float, size: float, path: Path, drawing: str = "spans") -> Path:
+    """The paragraphs as WeasyPrint draws their spans (heads and captions), or as kanwu draws their glyphs
+    into empty blocks (body text: `composed_html`, `kanwu.wpext.draw_composed_lines`)."""
     import weasyprint
 
-    body = "".join(f'<p class="c">{lines_html(p, {"strong": "b"})}</p>' for p in pars)
+    from kanwu import wpext
+    from kanwu.fonts import ResolvedFont
+    from kanwu.layout.lines import DrawnText, composed_html
+
+    table: dict = {}
+    if drawing == "spans":
+        body = "".join(f'<p class="c">{lines_html(p, {"strong": "b"})}</p>' for p in pars)
+    else:
+        body = "".join(f'<p class="c">{composed_html(p.lines, {"strong": "strong"}, size, size * 1.6, table)}</p>'
+                       for p in pars)
     css = CSS.format(margin=MARGIN, measure=measure, size=size)
     html = f'<html lang="zh-Hans"><head><style>{css}</style></head><body><div class="col">{body}</div></body></html>'
-    weasyprint.HTML(string=html).write_pdf(path)
+    wpext.check_version()
+    faces = {role: ResolvedFont(role, m.family, m.path, m.index, weight, False)
+             for role, (m, weight) in {"body": (FontMetrics.for_family("Noto Serif CJK SC"), 400),
+                                       "strong": (FontMetrics.for_family("Noto Serif CJK SC", 700), 700)}.items()}
+    wpext.use_text(DrawnText(faces, table) if table else None)
+    try:
+        weasyprint.HTML(string=html).write_pdf(path)
+    finally:
+        wpext.use_text(None)
     return path
 
 
@@ -101,15 +121,16 @@ def rendered_rows(path: Path, size: float) -> list[list[dict]]:
     return rows
 
 
+@pytest.mark.parametrize("drawing", ["spans", "glyphs"])
 @pytest.mark.parametrize("size", [10.5, 12.0])
 @pytest.mark.parametrize("em", [12, 14, 28, 36])
-def test_rendered_composition(tmp_path: Path, fonts, cjk_metrics, em: int, size: float) -> None:
+def test_rendered_composition(tmp_path: Path, fonts, cjk_metrics, em: int, size: float, drawing: str) -> None:
     measure = em * size
     pars = [compose([Run(t)], measure, size, fonts) for t in PARAGRAPHS]
     # one paragraph with strong runs, to render a second face
     pars.append(compose([Run("党员干部"), Run("注重联系实际学", "strong"), Run(PARAGRAPHS[0][13:])],
                         measure, size, fonts))
-    pdf = render(pars, measure, size, tmp_path / f"c_{em}_{size}.pdf")
+    pdf = render(pars, measure, size, tmp_path / f"c_{em}_{size}.pdf", drawing)
 
     # -- positions: pdfplumber against what the composer said ----------------------
     lines = [line for p in pars for line in p.lines]

@@ -103,3 +103,16 @@ def test_a_long_stream_is_compressed_once_per_process_as_zlib_compresses_it(monk
     assert first == again and zlib.compress(profile, 9) in first
     assert zlib.compress(b"0 0 1 1 re f", 9) in short
     assert len(calls) == 2, "the long stream compressed once, the short one compressed"
+
+
+def test_font_subsetting_arrays_take_their_length_from_their_items() -> None:
+    """cffi parses every C type string it has not seen (6 ms with pycparser); WeasyPrint wrote each font's
+    glyph count into one (``hb_codepoint_t[5203]``). The same array comes back from an open type."""
+    from weasyprint.pdf import fonts
+
+    wpext.check_version()
+    assert isinstance(fonts.ffi, wpext._OpenArrays)
+    made = fonts.ffi.new("hb_codepoint_t[5]", [9, 8, 7, 6, 5])
+    assert fonts.ffi.typeof(made) == fonts.ffi.typeof("hb_codepoint_t[]") and list(made) == [9, 8, 7, 6, 5]
+    padded = fonts.ffi.new("hb_codepoint_t[4]", [1])  # fewer items than the length: cffi's own way
+    assert list(padded) == [1, 0, 0, 0]

@@ -13,9 +13,10 @@ decided where everything goes before WeasyPrint runs.
 
 `check_version` refuses WeasyPrint versions these were not tested with, so a
 silent change in internals cannot produce wrong reports, and then installs
-two speed-ups that leave every byte as it was: `read_font_files_lazily`
-(WeasyPrint copied every font's whole file for each PDF it wrote) and
-`keep_compressed_streams` (the press profile was compressed again for each);
+three speed-ups that leave every byte as it was: `read_font_files_lazily`
+(WeasyPrint copied every font's whole file for each PDF it wrote),
+`keep_compressed_streams` (the press profile was compressed again for each)
+and `open_array_types` (cffi parsed a C type for every font it subset);
 and `draw_composed_lines`: kanwu draws the lines it composed itself, as
 glyphs where the composer put them (`kanwu.text.glyphs`), into the empty
 blocks `kanwu.layout.lines.composed_html` leaves for them. WeasyPrint's
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -52,6 +54,7 @@ def check_version() -> str:
                          f"tested with WeasyPrint {TESTED_VERSIONS}, found {version}")
     read_font_files_lazily()
     keep_compressed_streams()
+    open_array_types()
     draw_composed_lines()
     return version
 
@@ -177,6 +180,37 @@ class _FileContent:
 
     def __set__(self, font: Any, value: Any) -> None:
         font.__dict__["file_content"] = value
+
+
+_SIZED = re.compile(r"(\w+)\[(\d+)\]")
+"""A C array type of a fixed length, as WeasyPrint's font subsetting writes them (``hb_codepoint_t[5203]``)."""
+
+
+class _OpenArrays:
+    """WeasyPrint's ``ffi`` in its font subsetting, but ``new("T[N]", items)`` is ``new("T[]", items)``, the
+    same array: cffi parses each type string it has not seen with pycparser (6 ms), and every font's glyph
+    count made a new one, a tenth of a second a drawing process."""
+
+    def __init__(self, ffi: Any) -> None:
+        self.ffi = ffi
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.ffi, name)
+
+    def new(self, cdecl: str, init: Any = None) -> Any:
+        """``ffi.new``, with an array type's length taken from its items."""
+        sized = _SIZED.fullmatch(cdecl)
+        if sized and isinstance(init, (list, tuple)) and len(init) == int(sized[2]):
+            return self.ffi.new(sized[1] + "[]", init)
+        return self.ffi.new(cdecl, init)
+
+
+def open_array_types() -> None:
+    """Give WeasyPrint's font subsetting the `_OpenArrays` ``ffi`` (once per process; WeasyPrint 70)."""
+    from weasyprint.pdf import fonts
+
+    if not isinstance(fonts.ffi, _OpenArrays):
+        fonts.ffi = _OpenArrays(fonts.ffi)
 
 
 class _Drawing:
