@@ -149,7 +149,6 @@ class Warm:
         job = pickle.dumps((list(chunks), base, roots, layout, options, text), pickle.HIGHEST_PROTOCOL)
         # written by a thread: the pipe takes 64 kB until the process is done importing and reads
         threading.Thread(target=_send_job, args=(self._jobs, job, self._closed), daemon=True).start()
-        check_version()  # this process needs WeasyPrint too (the proof): imported while the pages are drawn
         try:
             parts: list[Drawn] = self._child.result(DRAW_SECONDS + 60)
         except forked.Died as exc:
