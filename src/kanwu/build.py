@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
 from .colour import OutputProfile, output_profile, prepare_images, profile_css
+from .drawn import Expected
 from .errors import Finding, KanwuError, Pos
 from .files import utf8_name
 from .fonts import ResolvedFont, font_dirs, issue_text, resolve_fonts
@@ -30,7 +31,7 @@ from .output import OutputSet, ensure_dir, remove_stale
 from .preflight import Report, assess, order
 from .proof import ProofInfo, source_epoch
 from .rounds import compare, read_snapshot, same_issue, snapshot, story_pages
-from .previews import PreviewJob, Previews
+from .previews import PREVIEW_DPI, PreviewJob, Previews
 from .progress import NO_PROGRESS, Progress
 from .text.prepare import prepare
 from .text.setter import TextSetter
@@ -90,6 +91,12 @@ class Stages:
 
     warm: Any = None
     """The drawing process started with the build (`kanwu.typeset.Warm`), when `start` started one."""
+    shots: Any = None
+    """The previews being rendered (`kanwu.previews.PreviewJob`), once the press stage started them."""
+
+    def __init__(self, png: bool = True) -> None:
+        self.png = png
+        """Whether the build writes previews."""
 
     def start(self) -> None:
         """Called as the build starts: fork the process that will draw, so that it imports WeasyPrint while
@@ -119,15 +126,34 @@ class Stages:
 
     def press(self, pdf: bytes, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
               report: Report) -> tuple[bytes, list[Any]]:
-        """The press-ready PDF and the ink per page (`press_stage`)."""
-        return press_stage(pdf, spec, press, issue, info, plan, report)
+        """The press-ready PDF and the ink per page (`press_stage`).
+
+        The previews start first, rendered by forked processes from the drawn pages while Ghostscript
+        measures the ink: inside the trim a drawn page is its finished page (the finishing adds only
+        boxes and marks outside the bleed), and each render, shrunk to `kanwu.drawn.DPI`, is what the
+        blank-place check looks at: every page is rendered once."""
+        from . import typeset
+        from .drawn import DPI, blank_in, render_pages
+
+        if self.png:
+            self.shots = PreviewJob(pdf, typeset.workers(report.pages), reduce=PREVIEW_DPI // DPI)
+
+        def blank(drawn: bytes, _: Any, expected: list[Expected]) -> list[Expected]:
+            if self.shots is None:
+                return blank_in(render_pages(drawn, {e.page for e in expected}), expected)
+            from PIL import Image
+
+            rasters = self.shots.rasters()
+            return blank_in({n: Image.frombytes("RGB", *r) for n, r in enumerate(rasters, 1) if r}, expected)
+
+        return press_stage(pdf, spec, press, issue, info, plan, report, blank)
 
     def previews(self, pdf: bytes, report: Report) -> Any:
-        """Page previews started (an object whose ``result()`` gives `Previews`), while the proof is made."""
+        """Page previews (an object whose ``result()`` gives `Previews`): those the press stage started, else
+        started now from `pdf`, rendered by forked processes while the proof is made."""
         from . import typeset
 
-        # rasterised and compressed by forked processes while the proof is made
-        return PreviewJob(pdf, typeset.workers(report.pages))
+        return self.shots if self.shots is not None else PreviewJob(pdf, typeset.workers(report.pages))
 
 
 def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: str | None = None,
@@ -157,7 +183,7 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
     ``stages`` draws, finishes and previews the pages (default: `Stages`, all afresh).
     """
     clock = _Clock(progress)
-    stages = stages or Stages()
+    stages = stages or Stages(png)
     stages.start()  # an unused drawing process (the input has errors) stops when `stages` is dropped
     if write:  # its name goes into the report: refuse it before the work, not after
         utf8_name(Path(out_dir or "out"), str(out_dir or "out"))
@@ -227,12 +253,14 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
 
 
 def press_stage(pdf: bytes, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
-                report: Report) -> tuple[bytes, list[Any]]:
-    """The press-ready PDF (PDF/X, boxes, marks) from WeasyPrint's; its findings join the report."""
-    from .pressflight import prepress
+                report: Report, blank: Callable[[bytes, Any, list[Expected]], list[Expected]] | None = None
+                ) -> tuple[bytes, list[Any]]:
+    """The press-ready PDF (PDF/X, boxes, marks) from WeasyPrint's; its findings join the report. `blank`
+    finds the blank places (default: `kanwu.pressflight.blank_on_trim`)."""
+    from .pressflight import blank_on_trim, prepress
 
     pdf, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date, plan,
-                                   report.findings)
+                                   report.findings, blank=blank or blank_on_trim)
     report.findings = order(report.findings + findings)
     return pdf, inks
 

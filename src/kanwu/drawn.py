@@ -62,8 +62,13 @@ def nothing_drawn(pdf: bytes, expected: Iterable[Expected | tuple]) -> list[Find
 def blank_places(pdf: bytes, expected: Iterable[Expected | tuple]) -> list[Expected]:  # type: ignore[type-arg]
     """The places of `expected` that are blank in `pdf` (a page is judged by itself alone)."""
     places = [Expected(*e) for e in expected]
-    pages = render_pages(pdf, {e.page for e in places})
-    return [e for e in places if e.page in pages and _blank(pages[e.page], e)]
+    return blank_in(render_pages(pdf, {e.page for e in places}), places)
+
+
+def blank_in(pages: dict[int, object], expected: Iterable[Expected]) -> list[Expected]:
+    """The places of `expected` that are blank on `pages` (page number → the page rendered in RGB at `DPI`,
+    cropped to the trim: `render_pages`, or a preview's render shrunk to it)."""
+    return [e for e in expected if e.page in pages and _blank(pages[e.page], e)]
 
 
 def blank_findings(places: Iterable[Expected]) -> list[Finding]:

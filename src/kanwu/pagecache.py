@@ -314,9 +314,8 @@ class CachedStages(Stages):
 
     def _judge(self, pdf: bytes, press: Any, expected: list[Expected]) -> list[Expected]:
         """`kanwu.pressflight.blank_on_trim`, looking only at new pages or new places; the new pages'
-        previews are rendered from the same finishing (inside the trim, the final one)."""
-        from .pressflight import trimmed
-
+        previews are rendered from the same drawn pages (inside the trim, the final ones), as a cold build
+        renders them."""
         count = len(self.keys)
         wanted: dict[int, list[Expected]] = {n: [] for n in range(1, count + 1)}
         for e in expected:
@@ -326,7 +325,7 @@ class CachedStages(Stages):
         shots = [n for n in range(1, count + 1) if self.png and self.settings not in self._entry(n).shots]
         new = sorted(set(looked) | set(shots))
         if new:  # only these pages, finished together: a page is judged by itself alone
-            alone = trimmed(join_pages([(self._entry(n).drawing, self._entry(n).index) for n in new]), press)
+            alone = join_pages([(self._entry(n).drawing, self._entry(n).index) for n in new])
             at = {n: i for i, n in enumerate(new, 1)}
             found = blank_places(alone, [e._replace(page=at[n]) for n in looked for e in wanted[n]])
             for n in looked:

@@ -1,8 +1,9 @@
 """The press stage: measure ink, finish the PDF for the printer, check what was written.
 
 Runs on the one PDF WeasyPrint wrote: ink is measured on its separations
-(`kanwu.inkcov`) while its finishing is rendered to see that ink is where
-text and pictures were placed (`kanwu.drawn`); then the marks and boxes are
+(`kanwu.inkcov`) while its pages, cropped to the trim, are rendered to see that
+ink is where text and pictures were placed (`kanwu.drawn`; a cold build looks
+at the renders of its previews, shrunk); then the marks and boxes are
 added (`kanwu.press`) and the finished bytes are read back (`kanwu.pdfcheck`)
 for RGB, text colours, fonts, transparency and the output intent. Every problem becomes a
 finding with a stable code; errors keep the print PDF from being written
@@ -142,15 +143,11 @@ def expected_ink(plan: Plan, known: Sequence[Finding] = ()) -> list[Expected]:
     return out
 
 
-def trimmed(pdf: bytes, press: PressSettings) -> bytes:
-    """`pdf` finished for the press but for its slug: inside the trim, the final pages. The slug names each
-    page's plates (known once the ink is measured) and, like every printer's mark, lies outside the bleed."""
-    return finish(pdf, press, SlugInfo("", ""), b"kanwu")
-
-
 def blank_on_trim(pdf: bytes, press: PressSettings, places: list[Expected]) -> list[Expected]:
-    """The blank places of the pages WeasyPrint drew (`pdf`), looked for on their finishing (`trimmed`)."""
-    return blank_places(trimmed(pdf, press), places)
+    """The blank places of the pages WeasyPrint drew (`pdf`), each page rendered cropped to its trim: inside
+    the trim a drawn page is its finished one (the finishing wraps its content and adds boxes and marks
+    outside the bleed only), so the finishing need not be made twice to be looked at."""
+    return blank_places(pdf, places)
 
 
 def prepress(pdf: bytes, layout: Layout, press: PressSettings, identifier: bytes, title: str, date: str,

@@ -15,6 +15,10 @@ from .forked import Child, Died, died
 
 Thumb = tuple[tuple[int, int], bytes]
 """A page's thumbnail for the contact sheet: its size and its RGB bytes."""
+PREVIEW_DPI = 96
+"""Resolution of the page previews (CSS's screen size)."""
+Raster = tuple[tuple[int, int], bytes]
+"""A page rendered in RGB: its size and its bytes."""
 
 
 @dataclass
@@ -43,26 +47,28 @@ class PreviewJob:
     are rendered at once, in this process (for a page or two, quicker than
     starting processes)."""
 
-    def __init__(self, pdf: bytes, processes: int = 1, dpi: float = 96, thumb_height: int = 520,
-                 per_row: int = 4, pages: Sequence[int] | None = None, fork: bool = True) -> None:
+    def __init__(self, pdf: bytes, processes: int = 1, dpi: float = PREVIEW_DPI, thumb_height: int = 520,
+                 per_row: int = 4, pages: Sequence[int] | None = None, fork: bool = True,
+                 reduce: int | None = None) -> None:
+        """With `reduce`, each page's render also comes back shrunk by that factor (an average of each square
+        of pixels, `rasters`): what `kanwu.drawn` looks at for blank places, without rendering the pages again."""
         import pypdfium2 as pdfium
 
         if pages is None:
             with pdfium.PdfDocument(pdf) as doc:
                 pages = range(len(doc))
         size = max(1, -(-len(pages) // max(1, processes)))
-        runs = [(pdf, list(pages[i:i + size]), dpi, thumb_height) for i in range(0, len(pages), size)]
+        runs = [(pdf, list(pages[i:i + size]), dpi, thumb_height, reduce) for i in range(0, len(pages), size)]
         self.thumb_height, self.per_row = thumb_height, per_row
         self.children: list[Child] = []
-        self.done: list[list[tuple[bytes, Thumb]]] | None = None
+        self.done: list[list[tuple[bytes, Thumb, Raster | None]]] | None = None
         if fork:
             for run in runs:
                 self.children.append(Child(_render_pages, *run))
         else:
             self.done = [_render_pages(*run) for run in runs]
 
-    def shots(self) -> list[tuple[bytes, Thumb]]:
-        """Each page's PNG and thumbnail, in the order asked (waits for the processes)."""
+    def _wait(self) -> list[tuple[bytes, Thumb, Raster | None]]:
         if self.done is None:
             try:
                 self.done = [child.result() for child in self.children]
@@ -72,6 +78,14 @@ class PreviewJob:
                 for child in self.children:
                     child.kill()
         return [shot for part in self.done for shot in part]
+
+    def shots(self) -> list[tuple[bytes, Thumb]]:
+        """Each page's PNG and thumbnail, in the order asked (waits for the processes)."""
+        return [(png, thumb) for png, thumb, _ in self._wait()]
+
+    def rasters(self) -> list[Raster | None]:
+        """Each page's render shrunk by the job's `reduce` (None without), in the order asked (waits)."""
+        return [raster for _, _, raster in self._wait()]
 
     def result(self) -> Previews:
         """The page PNGs and the contact sheet (waits for the processes)."""
@@ -85,8 +99,10 @@ def render_previews(pdf: bytes, processes: int = 1) -> Previews:
     return PreviewJob(pdf, processes).result()
 
 
-def _render_pages(pdf: bytes, indices: Sequence[int], dpi: float, thumb_height: int) -> list[tuple[bytes, Thumb]]:
-    """The PNG of each page of `indices` (0-based) and its thumbnail for the contact sheet."""
+def _render_pages(pdf: bytes, indices: Sequence[int], dpi: float, thumb_height: int,
+                  reduce: int | None = None) -> list[tuple[bytes, Thumb, Raster | None]]:
+    """The PNG of each page of `indices` (0-based), its thumbnail for the contact sheet and, with `reduce`,
+    the render shrunk by that factor."""
     import pypdfium2 as pdfium
     from PIL import Image
 
@@ -101,7 +117,8 @@ def _render_pages(pdf: bytes, indices: Sequence[int], dpi: float, thumb_height: 
             im.save(buf, "PNG", compress_level=1)
             t = im.resize((max(1, round(im.width * thumb_height / im.height)), thumb_height), Image.BICUBIC,
                           reducing_gap=2.0)
-            shots.append((buf.getvalue(), (t.size, t.tobytes())))
+            small = im.reduce(reduce) if reduce else None
+            shots.append((buf.getvalue(), (t.size, t.tobytes()), (small.size, small.tobytes()) if small else None))
     finally:
         doc.close()
     return shots
