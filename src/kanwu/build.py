@@ -138,13 +138,17 @@ class Stages:
         if self.png:
             self.shots = PreviewJob(pdf, typeset.workers(report.pages), reduce=PREVIEW_DPI // DPI)
 
-        def blank(drawn: bytes, _: Any, expected: list[Expected]) -> list[Expected]:
+        def blank(drawn: bytes, _: Any, expected: list[Expected]) -> Any:
             if self.shots is None:
                 return blank_in(render_pages(drawn, {e.page for e in expected}), expected)
-            from PIL import Image
+            shots = self.shots
 
-            rasters = self.shots.rasters()
-            return blank_in({n: Image.frombytes("RGB", *r) for n, r in enumerate(rasters, 1) if r}, expected)
+            def looked() -> list[Expected]:  # once the previews are rendered (the PDF is finished meanwhile)
+                from PIL import Image
+
+                return blank_in({n: Image.frombytes("RGB", *r) for n, r in enumerate(shots.rasters(), 1) if r},
+                                expected)
+            return looked
 
         return press_stage(pdf, spec, press, issue, info, plan, report, blank)
 
@@ -253,10 +257,9 @@ def build(issue_file: str | Path, out_dir: str | Path | None = "out", layout: st
 
 
 def press_stage(pdf: bytes, spec: Layout, press: Any, issue: Issue, info: ProofInfo, plan: Plan,
-                report: Report, blank: Callable[[bytes, Any, list[Expected]], list[Expected]] | None = None
-                ) -> tuple[bytes, list[Any]]:
+                report: Report, blank: Any = None) -> tuple[bytes, list[Any]]:
     """The press-ready PDF (PDF/X, boxes, marks) from WeasyPrint's; its findings join the report. `blank`
-    finds the blank places (default: `kanwu.pressflight.blank_on_trim`)."""
+    finds the blank places (`kanwu.pressflight.Blank`; default: `kanwu.pressflight.blank_on_trim`)."""
     from .pressflight import blank_on_trim, prepress
 
     pdf, findings, inks = prepress(pdf, spec, press, identifier(issue, spec.name), info.title, info.date, plan,

@@ -150,22 +150,27 @@ def blank_on_trim(pdf: bytes, press: PressSettings, places: list[Expected]) -> l
     return blank_places(pdf, places)
 
 
+Blank = Callable[[bytes, PressSettings, list[Expected]], "list[Expected] | Callable[[], list[Expected]]"]
+"""Finds the blank places of a PDF's pages (`blank_on_trim`): at once, or later: then it returns what gives
+them when they are ready (a cold build looks at its previews' renders, still being made)."""
+
+
 def prepress(pdf: bytes, layout: Layout, press: PressSettings, identifier: bytes, title: str, date: str,
              plan: Plan, known: Sequence[Finding] = (), ink: Callable[[bytes, float, float], list[PageInk]] = measure,
-             blank: Callable[[bytes, PressSettings, list[Expected]], list[Expected]] = blank_on_trim
-             ) -> tuple[bytes, list[Finding], list[PageInk]]:
+             blank: Blank = blank_on_trim) -> tuple[bytes, list[Finding], list[PageInk]]:
     """Measure, finish and check: the press-ready bytes, their findings and the ink per page.
 
     `known` are the findings so far (pictures already in error are not looked for on the page).
-    `ink` measures the pages and `blank` finds the blank places (`blank_on_trim`); both judge each page
-    by itself, so `kanwu.pagecache` passes versions that remember unchanged pages.
+    `ink` measures the pages and `blank` finds the blank places (`blank_on_trim`, or later: `Blank`);
+    both judge each page by itself, so `kanwu.pagecache` passes versions that remember unchanged pages.
+    The PDF is finished and read back as soon as the ink is known, before blank places found later.
     """
     limit = float(layout.get("print.ink_limit", 300))
     findings: list[Finding] = []
     with ThreadPoolExecutor(max_workers=1) as pool:
         measuring = pool.submit(ink, pdf, limit, press.bleed)  # Ghostscript, in a process of its own
         # meanwhile the places where something must print are looked at (PDFium, outside the GIL)
-        blank_found = blank_findings(blank(pdf, press, expected_ink(plan, known)))
+        found = blank(pdf, press, expected_ink(plan, known))
         try:
             inks = measuring.result()
             findings += ink_findings(inks, limit, plan)
@@ -176,5 +181,5 @@ def prepress(pdf: bytes, layout: Layout, press: PressSettings, identifier: bytes
     slug = SlugInfo(title, date, {ink.page: ink.plates for ink in inks})
     final = finish(pdf, press, slug, identifier)
     findings += pdf_findings(final, limit, press.variant)
-    findings += blank_found
+    findings += blank_findings(found() if callable(found) else found)
     return final, findings, inks
