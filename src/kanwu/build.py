@@ -131,19 +131,18 @@ class Stages:
         The previews start first, rendered by forked processes from the drawn pages while Ghostscript
         measures the ink: inside the trim a drawn page is its finished page (the finishing adds only
         boxes and marks outside the bleed), and each render, shrunk to `kanwu.drawn.DPI`, is what the
-        blank-place check looks at: every page is rendered once."""
+        blank-place check looks at: every page is rendered once. Without previews, they are rendered
+        at the check's resolution only, by forked processes all the same."""
         from . import typeset
-        from .drawn import DPI, blank_in, render_pages
+        from .drawn import DPI, blank_in
 
-        if self.png:
-            self.shots = PreviewJob(pdf, typeset.workers(report.pages), reduce=PREVIEW_DPI // DPI)
+        processes = typeset.workers(report.pages)
+        shots = PreviewJob(pdf, processes, reduce=PREVIEW_DPI // DPI) if self.png \
+            else PreviewJob(pdf, processes, dpi=DPI, reduce=1, shoot=False)
+        self.shots = shots if self.png else None
 
-        def blank(drawn: bytes, _: Any, expected: list[Expected]) -> Any:
-            if self.shots is None:
-                return blank_in(render_pages(drawn, {e.page for e in expected}), expected)
-            shots = self.shots
-
-            def looked() -> list[Expected]:  # once the previews are rendered (the PDF is finished meanwhile)
+        def blank(_: bytes, __: Any, expected: list[Expected]) -> Any:
+            def looked() -> list[Expected]:  # once the pages are rendered (the PDF is finished meanwhile)
                 from PIL import Image
 
                 return blank_in({n: Image.frombytes("RGB", *r) for n, r in enumerate(shots.rasters(), 1) if r},

@@ -51,16 +51,17 @@ class PreviewJob:
 
     def __init__(self, pdf: bytes, processes: int = 1, dpi: float = PREVIEW_DPI, thumb_height: int = 520,
                  per_row: int = 4, pages: Sequence[int] | None = None, fork: bool = True,
-                 reduce: int | None = None) -> None:
+                 reduce: int | None = None, shoot: bool = True) -> None:
         """With `reduce`, each page's render also comes back shrunk by that factor (an average of each square
-        of pixels, `rasters`): what `kanwu.drawn` looks at for blank places, without rendering the pages again."""
+        of pixels, `rasters`): what `kanwu.drawn` looks at for blank places, without rendering the pages again.
+        Without `shoot`, no PNG and no thumbnail are made (the renders only, for `rasters`)."""
         import pypdfium2 as pdfium
 
         if pages is None:
             with pdfium.PdfDocument(pdf) as doc:
                 pages = range(len(doc))
         size = max(1, -(-len(pages) // max(1, processes)))
-        runs = [(pdf, list(pages[i:i + size]), dpi, thumb_height, reduce) for i in range(0, len(pages), size)]
+        runs = [(pdf, list(pages[i:i + size]), dpi, thumb_height, reduce, shoot) for i in range(0, len(pages), size)]
         self.thumb_height, self.per_row = thumb_height, per_row
         self.children: list[Child] = []
         self.done: list[list[tuple[bytes, Thumb, Raster | None]]] | None = None
@@ -102,9 +103,9 @@ def render_previews(pdf: bytes, processes: int = 1) -> Previews:
 
 
 def _render_pages(pdf: bytes, indices: Sequence[int], dpi: float, thumb_height: int,
-                  reduce: int | None = None) -> list[tuple[bytes, Thumb, Raster | None]]:
-    """The PNG of each page of `indices` (0-based), its thumbnail for the contact sheet and, with `reduce`,
-    the render shrunk by that factor."""
+                  reduce: int | None = None, shoot: bool = True) -> list[tuple[bytes, Thumb, Raster | None]]:
+    """The PNG of each page of `indices` (0-based), its thumbnail for the contact sheet (none without
+    `shoot`) and, with `reduce`, the render shrunk by that factor (1: as rendered)."""
     import pypdfium2 as pdfium
     from PIL import Image
 
@@ -115,11 +116,15 @@ def _render_pages(pdf: bytes, indices: Sequence[int], dpi: float, thumb_height: 
             page = doc[i]
             im = page.render(scale=dpi / 72, crop=trim_crop(page)).to_pil().convert("RGB")
             page.close()
+            small = (im.reduce(reduce) if reduce > 1 else im) if reduce else None
+            raster = (small.size, small.tobytes()) if small else None
+            if not shoot:
+                shots.append((b"", ((0, 0), b""), raster))
+                continue
             # a thumbnail a third as high: box-averaged by an integer factor first, the rest bicubic
             t = im.resize((max(1, round(im.width * thumb_height / im.height)), thumb_height), Image.BICUBIC,
                           reducing_gap=1.0)
-            small = im.reduce(reduce) if reduce else None
-            shots.append((png_bytes(im), (t.size, t.tobytes()), (small.size, small.tobytes()) if small else None))
+            shots.append((png_bytes(im), (t.size, t.tobytes()), raster))
     finally:
         doc.close()
     return shots
