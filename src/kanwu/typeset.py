@@ -3,10 +3,13 @@
 Page makeup has placed every block already; WeasyPrint only draws them. Since
 each page's content is known, the pages are drawn in parallel: the document is
 cut into runs of whole pages, each laid out and written to PDF by a forked
-worker process (one per core), and the runs are joined into one PDF. WeasyPrint
-is imported here and only here (it takes most of a second), so ``kanwu
---help`` and input validation stay fast. The proof is made from the print
-PDF's bytes (see `kanwu.proof`).
+worker process (two, on any machine), and the runs are joined into one PDF.
+WeasyPrint is imported here and only here (it takes 0.4 s), so ``kanwu --help``
+and input validation stay fast; a cold build imports it in the process that
+will draw (`Warm`), forked as the build starts, while the issue is read and
+made up; the build's own process never needs it (the proof is drawn by kanwu,
+`kanwu.proofdraw`). Body lines are not laid out by WeasyPrint: kanwu draws them
+into the empty blocks the HTML leaves for them (`kanwu.wpext.draw_composed_lines`).
 """
 from __future__ import annotations
 
