@@ -132,13 +132,14 @@ class Stages:
         measures the ink: inside the trim a drawn page is its finished page (the finishing adds only
         boxes and marks outside the bleed), and each render, shrunk to `kanwu.drawn.DPI`, is what the
         blank-place check looks at: every page is rendered once. Without previews, they are rendered
-        at the check's resolution only, by forked processes all the same."""
+        at the check's resolution only, by a forked process all the same."""
         from . import typeset
         from .drawn import DPI, blank_in
 
-        processes = typeset.workers(report.pages)
-        shots = PreviewJob(pdf, processes, reduce=PREVIEW_DPI // DPI) if self.png \
-            else PreviewJob(pdf, processes, dpi=DPI, reduce=1, shoot=False)
+        # without previews one process renders the pages for the check: it is done before the ink
+        # measurement beside it (Ghostscript, then the finishing, wait for it), which a second would slow
+        shots = PreviewJob(pdf, typeset.workers(report.pages), reduce=PREVIEW_DPI // DPI) if self.png \
+            else PreviewJob(pdf, 1, dpi=DPI, reduce=1, shoot=False)
         self.shots = shots if self.png else None
 
         def blank(_: bytes, __: Any, expected: list[Expected]) -> Any:
