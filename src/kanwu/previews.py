@@ -7,7 +7,6 @@ printer's marks are cut off, so a page looks as it will after trimming.
 """
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 from dataclasses import dataclass
