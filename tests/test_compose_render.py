@@ -166,3 +166,28 @@ def test_rendered_composition(tmp_path: Path, fonts, cjk_metrics, em: int, size:
     # the tool skips a page with fewer than 3 lines (it finds no column there)
     assert len(lines) - 3 <= result["lines"] <= len(lines)
     assert_meets_bar(result, examples)
+
+
+def test_a_block_naming_lines_kanwu_did_not_compose_draws_nothing(tmp_path: Path) -> None:
+    """A layout's template may write a `kanwu-lines` element itself: a key kanwu did not make draws
+    nothing (and breaks nothing); only what the composer set reaches the page."""
+    import weasyprint
+
+    from kanwu import wpext
+    from kanwu.fonts import ResolvedFont
+    from kanwu.layout.lines import DrawnText, composed_html
+    from kanwu.text.compose import Line, Segment
+
+    table: dict = {}
+    ours = composed_html([Line((Segment("排好的行", ""),), 48.0, True)], {}, 12.0, 20.0, table)
+    html = (f'<html lang="zh-Hans"><body><p>{ours}</p>'
+            '<p><kanwu-lines data-k="forged" style="display:block;height:20pt"></kanwu-lines></p></body></html>')
+    body = FontMetrics.for_family("Noto Serif CJK SC")
+    wpext.check_version()
+    wpext.use_text(DrawnText({"body": ResolvedFont("body", body.family, body.path, body.index, 400, False)}, table))
+    try:
+        weasyprint.HTML(string=html).write_pdf(tmp_path / "t.pdf")
+    finally:
+        wpext.use_text(None)
+    with pdfplumber.open(tmp_path / "t.pdf") as pdf:
+        assert "".join(c["text"] for c in pdf.pages[0].chars) == "排好的行"
