@@ -191,3 +191,30 @@ def test_a_block_naming_lines_kanwu_did_not_compose_draws_nothing(tmp_path: Path
         wpext.use_text(None)
     with pdfplumber.open(tmp_path / "t.pdf") as pdf:
         assert "".join(c["text"] for c in pdf.pages[0].chars) == "排好的行"
+
+
+def test_lines_are_never_drawn_in_a_face_other_than_the_one_they_were_shaped_in(tmp_path: Path) -> None:
+    """The glyphs are shaped in the role's font file; Pango finds the face to embed by family and weight.
+    Should the two ever disagree, the glyph ids would name other glyphs: the drawing stops instead."""
+    import weasyprint
+
+    from kanwu import wpext
+    from kanwu.errors import KanwuError
+    from kanwu.fonts import ResolvedFont
+    from kanwu.layout.lines import DrawnText, composed_html
+    from kanwu.text.compose import Line, Segment
+
+    bold = FontMetrics.for_family("Noto Serif CJK SC", 700)
+    regular = FontMetrics.for_family("Noto Serif CJK SC")
+    if bold.path == regular.path and bold.index == regular.index:
+        pytest.skip("one face for both weights here")
+    table: dict = {}
+    html = f'<html lang="zh-Hans"><body><p>{composed_html([Line((Segment("字", ""),), 12.0, True)], {}, 12.0, 20.0, table)}</p></body></html>'
+    wrong = ResolvedFont("body", regular.family, bold.path, bold.index, 400, False)  # the bold file, asked as regular
+    wpext.check_version()
+    wpext.use_text(DrawnText({"body": wrong}, table))
+    try:
+        with pytest.raises(KanwuError, match="another file"):
+            weasyprint.HTML(string=html).write_pdf(tmp_path / "t.pdf")
+    finally:
+        wpext.use_text(None)

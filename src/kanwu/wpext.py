@@ -346,8 +346,28 @@ def _pdf_font(stream: Any, style: Any, role: str, size: float) -> Any:
         pango_font = ffi.gc(pango.pango_font_map_load_font(config.font_map, context, description),
                             gobject.g_object_unref)
         loaded[key] = (pango_font, context, description)
+        font, _ = stream.add_font(pango_font)
+        _same_face(font, DRAWING.metrics.get(role) or DRAWING.metrics["body"], resolved)
     font, _ = stream.add_font(loaded[key][0])
     return font
+
+
+def _same_face(font: Any, metrics: FontMetrics, resolved: Any) -> None:
+    """Refuse to draw with a face other than the one the glyphs were shaped in: the glyph ids would name
+    other glyphs. Pango finds the face by family and weight, kanwu by the font file (`kanwu.fonts`); the
+    two agree, and this checks it (the face index and the ``head`` table, which dates and sums the file)."""
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    blob = harfbuzz.hb_face_reference_table(font.hb_face, harfbuzz.hb_tag_from_string(b"head", -1))
+    try:
+        length = ffi.new("unsigned int *")
+        head = bytes(ffi.buffer(harfbuzz.hb_blob_get_data(blob, length), length[0]))
+    finally:
+        harfbuzz.hb_blob_destroy(blob)
+    if harfbuzz.hb_face_get_index(font.hb_face) != metrics.index or head != metrics.head:
+        raise KanwuError(f"error: 字体 {resolved.family}（{resolved.path}）在绘制时解析成了另一个字体文件，正文无法照排版结果画出；"
+                         f"请检查 fonts/ 里是否有同名字体 / the font {resolved.family} ({resolved.path}) resolves to "
+                         "another file when drawn than when measured: check fonts/ for another font of that name")
 
 
 _BORDER_STYLES = frozenset({"inset", "outset", "groove", "ridge"})

@@ -151,6 +151,11 @@ class FontMetrics:
         ext = self._font.get_font_extents("ltr")
         return ext.ascender / self._upem, -ext.descender / self._upem
 
+    @property
+    def head(self) -> bytes:
+        """The face's ``head`` table (its version, checksum and dates: which font file this is)."""
+        return bytes(self._face.reference_table("head").data)
+
     def h_advance(self, gid: int) -> int:
         """A glyph's own advance (its ``hmtx`` width, before any feature), in font units: the width a
         PDF font's /W array gives it."""
